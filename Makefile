@@ -1,0 +1,35 @@
+# torchplay: `make run` starts the server, `make test` runs every test. Both install first.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+# The CPU wheel; any other torch spec pulls several GB of CUDA packages.
+TORCH := torch==2.13.0
+
+.PHONY: run test install install-test lint bench clean
+
+$(PY):
+	python3 -m venv $(VENV)
+
+install: $(PY)
+	$(PIP) install -q $(TORCH) -e .
+
+install-test: $(PY)
+	$(PIP) install -q $(TORCH) -e ".[test]"
+
+run: install
+	$(PY) -m torchplay serve
+
+test: install-test
+	node --test tests/frontend/
+	$(PY) -m ruff check backend tests benchmarks
+	$(PY) -m pytest
+
+lint: install-test
+	$(PY) -m ruff check backend tests benchmarks
+	$(PY) -m ruff format --check backend tests benchmarks
+
+bench: install-test
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) torchplay-data

@@ -1,0 +1,3 @@
+from torchplay.cli import main
+
+raise SystemExit(main())

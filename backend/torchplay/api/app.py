@@ -1,0 +1,94 @@
+"""Builds the FastAPI app: routers, guards, error shapes, the page; nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import plotly
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+import torchplay
+from torchplay.api.guards import BodyLimit, TokenGuard
+from torchplay.api.routes import catalogue, jobs, models, stream
+from torchplay.data import DatasetUnavailable
+from torchplay.jobs import JobError, JobManager, Store, make_executor
+from torchplay.settings import Settings
+from torchplay.spec import SpecError
+from torchplay.spec.errors import clean_loc
+from torchplay.spec.tags import UNION_TAGS
+
+
+def frontend_dir() -> Path:
+    """The page: inside the installed package (wheel), else the checkout's frontend/."""
+    packaged = Path(torchplay.__file__).parent / "frontend"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[3] / "frontend"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        store = Store(settings.db_path)
+        executor = make_executor(
+            settings.executor,
+            str(settings.data_dir),
+            settings.warm_workers,
+            settings.ray_address,
+            settings.threads_per_job,
+        )
+        manager = JobManager(store, executor, settings.max_running_jobs, settings.max_queued_jobs)
+        app.state.manager = manager
+        await manager.start()
+        try:
+            yield
+        finally:
+            await manager.close()
+            store.close()
+
+    app = FastAPI(title="torchplay", version=torchplay.__version__, lifespan=lifespan)
+    app.state.settings = settings
+    for router in (catalogue.router, models.router, jobs.router, stream.router):
+        app.include_router(router)
+    _add_error_handlers(app)
+
+    plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_bundle() -> FileResponse:
+        return FileResponse(plotly_js, media_type="text/javascript")
+
+    app.mount("/", StaticFiles(directory=frontend_dir(), html=True, check_dir=False), name="page")
+    app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
+    app.add_middleware(TokenGuard, token=settings.token)
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    def unprocessable(errors: list[dict[str, Any]]) -> JSONResponse:
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return unprocessable(
+            [{"loc": clean_loc(e["loc"], UNION_TAGS), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        )
+
+    @app.exception_handler(SpecError)
+    async def spec_invalid(_: Request, exc: SpecError) -> JSONResponse:
+        return unprocessable(exc.errors)
+
+    @app.exception_handler(JobError)
+    async def job_refused(_: Request, exc: JobError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+
+    @app.exception_handler(DatasetUnavailable)
+    async def dataset_unavailable(_: Request, exc: DatasetUnavailable) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)

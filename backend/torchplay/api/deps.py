@@ -1,0 +1,22 @@
+"""Dependencies as `Annotated` aliases, so route signatures read like prose."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from torchplay.jobs import JobManager
+from torchplay.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_manager(request: Request) -> JobManager:
+    return request.app.state.manager
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ManagerDep = Annotated[JobManager, Depends(get_manager)]

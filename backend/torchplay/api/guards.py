@@ -1,0 +1,113 @@
+"""ASGI guards in front of every route: the bearer token and the body-size limit.
+
+They are middleware rather than dependencies so nothing, not a 404 nor a WebSocket
+handshake nor a static file under /api, slips past them.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from urllib.parse import parse_qs
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+async def _reject(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class TokenGuard:
+    """With a token set, every /api request (WebSocket too) must present it."""
+
+    def __init__(self, app: ASGIApp, token: str | None) -> None:
+        self.app, self.token = app, token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.token is None or scope["type"] not in ("http", "websocket") or not _protected(scope["path"]):
+            return await self.app(scope, receive, send)
+        if self._presented(scope):
+            return await self.app(scope, receive, send)
+        if scope["type"] == "websocket":
+            await receive()  # the connect message, then refuse the handshake
+            await send({"type": "websocket.close", "code": 1008, "reason": "missing or wrong token"})
+            return
+        await _reject(
+            send,
+            401,
+            "missing or wrong token: send 'Authorization: Bearer <TORCHPLAY_TOKEN>'",
+            [(b"www-authenticate", b"Bearer")],
+        )
+
+    def _presented(self, scope: Scope) -> bool:
+        assert self.token is not None
+        headers = dict(scope.get("headers") or [])
+        given = headers.get(b"authorization", b"").decode("latin-1")
+        if given.lower().startswith("bearer "):
+            given = given[7:].strip()
+        else:
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            given = (query.get("token") or [""])[0]
+        return secrets.compare_digest(given.encode(), self.token.encode())
+
+
+def _protected(path: str) -> bool:
+    return (
+        path.startswith("/api") or path.startswith("/docs") or path.startswith("/openapi") or path.startswith("/redoc")
+    )
+
+
+class BodyLimit:
+    """413 for bodies over the limit, counted while they stream in (not after)."""
+
+    def __init__(self, app: ASGIApp, max_body: int, max_upload: int) -> None:
+        self.app, self.max_body, self.max_upload = app, max_body, max_upload
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        is_upload = scope["path"] == "/api/datasets" and scope["method"] == "POST"
+        limit, name = (self.max_upload, "max_upload_bytes") if is_upload else (self.max_body, "max_body_bytes")
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return await _reject(
+                send, 413, f"request body of {int(declared):,} bytes is over the limit {name}={limit:,}"
+            )
+        received = 0
+        started = refused = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit and not started:
+                    # Answer now and tell the app the client left: it stops reading.
+                    refused = True
+                    await _reject(send, 413, f"request body is over the limit {name}={limit:,}")
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)

@@ -1,0 +1,79 @@
+"""What the server offers: layers, datasets, training options, devices and limits."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import torch
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import ValidationError
+
+import torchplay
+from torchplay import data
+from torchplay.api.deps import ManagerDep, SettingsDep
+from torchplay.spec import LOSSES_BY_TASK
+from torchplay.spec.catalogue import layer_catalogue, optimizer_catalogue, scheduler_catalogue
+from torchplay.training import available_devices, plan_dataset, resolve_device
+
+router = APIRouter(prefix="/api", tags=["catalogue"])
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/layers")
+def layers() -> list[dict[str, Any]]:
+    return layer_catalogue()
+
+
+@router.get("/system")
+def system(settings: SettingsDep, manager: ManagerDep) -> dict[str, Any]:
+    return {
+        "version": torchplay.__version__,
+        "torch_version": torch.__version__,
+        "devices": list(available_devices()),
+        "default_device": resolve_device("auto"),
+        "executor": manager.executor.name,
+        "cluster": manager.executor.describe(),
+        "limits": settings.limits.model_dump(),
+        "training": {
+            "tasks": list(LOSSES_BY_TASK),
+            "losses": sorted({loss for losses in LOSSES_BY_TASK.values() for loss in losses}),
+            "losses_by_task": LOSSES_BY_TASK,
+            "default_loss": {task: losses[0] for task, losses in LOSSES_BY_TASK.items()},
+            "optimizers": optimizer_catalogue(),
+            "schedulers": scheduler_catalogue(),
+        },
+    }
+
+
+@router.get("/datasets")
+def datasets(settings: SettingsDep) -> list[dict[str, Any]]:
+    return data.catalogue(settings.data_dir)
+
+
+@router.get("/datasets/{name}/preview")
+def preview(
+    name: str,
+    settings: SettingsDep,
+    params: str = Query("{}", max_length=10_000, description="The dataset's params as JSON."),
+    seed: int = Query(0, ge=0, le=2**32 - 1),
+) -> dict[str, Any]:
+    try:
+        parsed = json.loads(params)
+    except json.JSONDecodeError as exc:
+        raise HTTPException(
+            422, [{"loc": ["query", "params"], "msg": f"not valid JSON: {exc.msg}", "type": "json_invalid"}]
+        ) from None
+    if not isinstance(parsed, dict):
+        raise HTTPException(422, [{"loc": ["query", "params"], "msg": "must be a JSON object", "type": "dict_type"}])
+    plan = plan_dataset(name, parsed, settings.limits, settings.data_dir)
+    try:
+        return data.preview(plan.name, plan.params.model_dump(), seed, settings.data_dir)
+    except data.DatasetUnavailable as exc:
+        raise HTTPException(409, str(exc)) from None
+    except ValidationError as exc:
+        raise HTTPException(422, str(exc)) from None

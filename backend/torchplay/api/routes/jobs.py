@@ -1,0 +1,88 @@
+"""Jobs over REST: create, inspect, control, delete, and read their metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from torchplay.api.deps import ManagerDep, SettingsDep
+from torchplay.spec import JobCreate
+from torchplay.training import plan_job
+
+router = APIRouter(prefix="/api/jobs", tags=["jobs"])
+
+
+class JobChange(BaseModel):
+    """Hyperparameters that may change while a job runs; applied from the next batch."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+    lr: float | None = Field(None, gt=0.0, le=1e9, description="New learning rate.")
+    momentum: float | None = Field(None, ge=0.0, lt=1.0, description="New momentum (SGD, RMSprop).")
+    weight_decay: float | None = Field(None, ge=0.0, le=10.0, description="New weight decay.")
+
+
+@router.post("", status_code=201)
+def create_job(body: JobCreate, manager: ManagerDep, settings: SettingsDep) -> dict[str, Any]:
+    plan = plan_job(body, settings.limits, settings.data_dir)
+    return manager.create(plan.request.model_dump(mode="json"))
+
+
+@router.get("")
+def list_jobs(manager: ManagerDep) -> list[dict[str, Any]]:
+    return manager.list()
+
+
+@router.get("/{job_id}")
+def get_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
+    return manager.get(job_id)
+
+
+@router.patch("/{job_id}", status_code=202)
+def change_job(job_id: str, body: JobChange, manager: ManagerDep) -> dict[str, Any]:
+    values = body.model_dump(exclude_none=True)
+    if not values:
+        raise HTTPException(
+            422, [{"loc": ["body"], "msg": "nothing to change: give lr, momentum or weight_decay", "type": "missing"}]
+        )
+    return manager.change(job_id, values)
+
+
+@router.post("/{job_id}/stop", status_code=202)
+def stop_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
+    return manager.stop(job_id)
+
+
+@router.post("/{job_id}/pause", status_code=202)
+def pause_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
+    return manager.control(job_id, "pause")
+
+
+@router.post("/{job_id}/resume", status_code=202)
+def resume_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
+    return manager.control(job_id, "resume")
+
+
+@router.post("/{job_id}/step", status_code=202)
+def step_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
+    return manager.control(job_id, "step")
+
+
+@router.delete("/{job_id}", status_code=204)
+def delete_job(job_id: str, manager: ManagerDep) -> Response:
+    manager.delete(job_id)
+    return Response(status_code=204)
+
+
+@router.get("/{job_id}/metrics")
+def job_metrics(job_id: str, manager: ManagerDep) -> list[dict[str, Any]]:
+    return manager.metrics(job_id)
+
+
+@router.get("/{job_id}/snapshot")
+def job_snapshot(job_id: str, manager: ManagerDep) -> dict[str, Any]:
+    snapshot = manager.latest_snapshot(job_id)
+    if snapshot is None:
+        raise HTTPException(404, f"job {job_id} has no snapshot yet")
+    return snapshot

@@ -1,0 +1,60 @@
+"""Model validation without a job: shapes and parameter counts as the designer edits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from torchplay.api.deps import SettingsDep
+from torchplay.models import plan_model
+from torchplay.spec import DatasetRef, SpecError
+from torchplay.spec.job import AnyModelSpec, GanSpec
+from torchplay.training import plan_dataset
+
+router = APIRouter(prefix="/api/models", tags=["models"])
+
+
+class ValidateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: AnyModelSpec
+    dataset: DatasetRef | None = Field(None, description="Take the input shape from this dataset…")
+    input_shape: list[int] | None = Field(None, min_length=1, max_length=4, description="…or give it directly.")
+
+
+@router.post("/validate")
+def validate(body: ValidateRequest, settings: SettingsDep) -> dict[str, Any]:
+    limits = settings.limits
+    if body.input_shape is not None:
+        if any(size < 1 or size > 1_000_000 for size in body.input_shape):
+            raise SpecError(("input_shape",), "every size must be between 1 and 1,000,000")
+        input_shape = body.input_shape
+    elif body.dataset is not None:
+        input_shape = plan_dataset(body.dataset.name, body.dataset.params, limits, settings.data_dir).input_shape
+    else:
+        raise SpecError(("dataset",), "give a dataset or an input_shape")
+    if isinstance(body.model, GanSpec):
+        gen = plan_model(
+            body.model.generator, [body.model.latent_dim], loc=("model", "generator"), max_params=limits.max_params
+        )
+        disc = plan_model(
+            body.model.discriminator, input_shape, loc=("model", "discriminator"), max_params=limits.max_params
+        )
+        return {
+            "generator": _report(gen),
+            "discriminator": _report(disc),
+            "total_params": gen.total_params + disc.total_params,
+        }
+    return _report(plan_model(body.model, input_shape, max_params=limits.max_params))
+
+
+def _report(plan: Any) -> dict[str, Any]:
+    return {
+        "input_shape": plan.input_shape,
+        "output_shape": plan.output_shape,
+        "layers": [vars(layer) for layer in plan.layers],
+        "total_params": plan.total_params,
+        "model": plan.spec.model_dump(),
+    }

@@ -1,0 +1,66 @@
+"""`WS /api/jobs/{id}/stream`: replay after `since`, then live, closing 1000 after `done`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, WebSocket
+
+from torchplay.jobs import JobError
+
+router = APIRouter(tags=["stream"])
+
+SEND_TIMEOUT_S = 10.0  # a viewer that stops reading for this long is dropped
+
+
+@router.websocket("/api/jobs/{job_id}/stream")
+async def stream(websocket: WebSocket, job_id: str, since: int = 0) -> None:
+    manager = websocket.app.state.manager
+    if not _same_origin(websocket):
+        await websocket.close(code=1008, reason="cross-origin WebSocket refused")
+        return
+    try:
+        manager.get(job_id)
+    except JobError as exc:
+        # Accept first so the client sees why: a refused handshake carries no reason.
+        await websocket.accept()
+        await websocket.close(code=4404, reason=str(exc)[:120])
+        return
+    await websocket.accept()
+    # Two tasks: frames out, and the client's side (its close, or oversized messages).
+    sender = asyncio.create_task(_send_frames(websocket, manager.frames(job_id, max(0, since))))
+    listener = asyncio.create_task(_drain_client(websocket))
+    done, pending = await asyncio.wait({sender, listener}, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    finished = sender in done and not sender.cancelled() and sender.exception() is None
+    with contextlib.suppress(Exception):
+        await websocket.close(code=1000 if finished else 1001)
+
+
+async def _send_frames(websocket: WebSocket, frames: AsyncIterator[str]) -> None:
+    async for frame in frames:
+        await asyncio.wait_for(websocket.send_text(frame), SEND_TIMEOUT_S)
+
+
+async def _drain_client(websocket: WebSocket) -> None:
+    limit = websocket.app.state.settings.max_ws_message_bytes
+    with contextlib.suppress(Exception):
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            if len(message.get("text") or message.get("bytes") or b"") > limit:
+                await websocket.close(code=1009, reason="message too big")
+                return
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    """Browsers send Origin; it must be the page we served. Scripts send none: allowed."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    host = websocket.headers.get("host", "")
+    return origin.split("://", 1)[-1].rstrip("/") == host

@@ -1,0 +1,152 @@
+"""`torchplay serve`, `torchplay train job.json`, `torchplay datasets import NAME DIR`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="torchplay", description="A web playground for PyTorch.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="start the web server")
+    serve.add_argument("--host", help="bind address (default 127.0.0.1; others need TORCHPLAY_TOKEN)")
+    serve.add_argument("--port", type=int, help="port (default 8000)")
+    serve.add_argument("--data-dir", help="where jobs and datasets live (default ./torchplay-data)")
+    serve.add_argument("--insecure-no-auth", action="store_true", help="allow a public bind without a token")
+
+    train = commands.add_parser("train", help="train one job headless, printing progress")
+    train.add_argument("job", type=Path, help="a job request as JSON (the body of POST /api/jobs)")
+    train.add_argument("--jsonl", metavar="FILE", help="write every event as a JSON line ('-' for stdout)")
+    train.add_argument("--data-dir", help="dataset cache (default ./torchplay-data)")
+
+    datasets = commands.add_parser("datasets", help="manage dataset files")
+    dataset_commands = datasets.add_subparsers(dest="action", required=True)
+    importer = dataset_commands.add_parser("import", help="copy MNIST-style IDX files from a folder into the cache")
+    importer.add_argument("name", choices=["mnist", "fashion-mnist"])
+    importer.add_argument("folder", type=Path)
+    importer.add_argument("--data-dir", help="dataset cache (default ./torchplay-data)")
+
+    args = parser.parse_args(argv)
+    if getattr(args, "data_dir", None):
+        os.environ["TORCHPLAY_DATA_DIR"] = args.data_dir
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "train":
+        return _train(args)
+    return _import(args)
+
+
+def _settings(**overrides: Any) -> Any:
+    from pydantic import ValidationError
+
+    from torchplay.settings import Settings
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"torchplay: {error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from torchplay.api import create_app
+
+    settings = _settings(host=args.host, port=args.port, insecure_no_auth=args.insecure_no_auth or None)
+    print(f"torchplay: serving http://{settings.host}:{settings.port} (data in {settings.data_dir})", file=sys.stderr)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        ws_max_size=settings.max_ws_message_bytes,
+    )
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from torchplay.spec import JobCreate, SpecError
+    from torchplay.training import plan_job, run_job
+
+    settings = _settings()
+    try:
+        request = JobCreate.model_validate_json(args.job.read_text())
+        plan = plan_job(request, settings.limits, settings.data_dir)
+    except (OSError, ValidationError, SpecError) as exc:
+        print(f"torchplay: {args.job}: {exc}", file=sys.stderr)
+        return 2
+    sink = None if args.jsonl is None else sys.stdout if args.jsonl == "-" else open(args.jsonl, "w")  # noqa: SIM115
+    progress = _Progress(sys.stderr if sink is sys.stdout else sys.stdout)
+    seq = 0
+
+    def emit(event: dict[str, Any]) -> None:
+        nonlocal seq
+        seq += 1
+        if sink is not None:
+            sink.write(json.dumps({"seq": seq, **event}) + "\n")
+            sink.flush()
+        progress.show(event)
+
+    try:
+        status = run_job(plan.request, emit, data_dir=settings.data_dir)
+    except KeyboardInterrupt:
+        status = "stopped"
+    finally:
+        if sink not in (None, sys.stdout):
+            sink.close()
+    return 0 if status == "completed" else 1
+
+
+class _Progress:
+    """One line per epoch with a bar; a final line for `done`."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.started = time.perf_counter()
+
+    def show(self, event: dict[str, Any]) -> None:
+        if event["type"] == "epoch":
+            done, total = event["epoch"], event["epochs"]
+            bar = "#" * int(24 * done / total)
+            val = f" val_loss {event['val_loss']:.4f}" if event["val_loss"] is not None else ""
+            acc = event["metrics"].get("accuracy")
+            acc_text = f" acc {acc:.3f}" if acc is not None else ""
+            print(
+                f"[{bar:<24}] epoch {done}/{total} loss {event['train_loss']:.4f}{val}{acc_text}",
+                file=self.out,
+                flush=True,
+            )
+        elif event["type"] == "status":
+            print(f"{event['status']} on {event.get('device')}", file=self.out, flush=True)
+        elif event["type"] == "done":
+            took = time.perf_counter() - self.started
+            error = f": {event['error']}" if event.get("error") else ""
+            print(f"{event['status']} in {took:.1f} s{error}", file=self.out, flush=True)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from torchplay import data
+
+    settings = _settings()
+    try:
+        target = data.import_idx_dataset(args.name, args.folder, settings.data_dir)
+    except (OSError, ValueError, data.DatasetUnavailable) as exc:
+        print(f"torchplay: {exc}", file=sys.stderr)
+        return 2
+    print(f"imported {args.name} into {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

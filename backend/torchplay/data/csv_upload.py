@@ -1,0 +1,285 @@
+"""Uploaded CSV files: parsed, checked and stored as datasets that survive a restart.
+
+Each upload lives in `data_dir/datasets/uploads/<name>/` as `data.npz` (standardised
+features `x`, targets `y`) and `meta.json`. The name (`csv-` and 6 hex digits) is made
+here; nothing the client sends becomes part of a path.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+import secrets
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from torchplay.data import previews
+from torchplay.data.base import DatasetEntry, LoadedDataset, NoParams, Task
+from torchplay.data.split import split_dataset
+
+NAME_PATTERN = re.compile(r"csv-[0-9a-f]{6}")
+# A numeric target with at most this many distinct whole numbers is read as class labels.
+MAX_INFERRED_CLASSES = 20
+# Text labels are always classes; more than this many is more likely an ID column.
+MAX_TEXT_CLASSES = 1_000
+MAX_COLUMNS = 10_000
+MAX_TITLE = 100
+
+
+class CsvError(ValueError):
+    """The upload cannot be used as a dataset; the message names the line and column."""
+
+
+def uploads_dir(data_dir: Path) -> Path:
+    return data_dir / "datasets" / "uploads"
+
+
+def _number(text: str) -> float | None:
+    """The finite number `text` spells, or None."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _read_rows(text: str, max_rows: int) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, data rows and each row's line number; checks the table's outline."""
+    reader = csv.reader(io.StringIO(text))
+    header = next((row for row in reader if row), None)
+    if header is None:
+        raise CsvError("the file is empty")
+    header = [name.strip() for name in header]
+    if all(_number(name) is not None for name in header):
+        raise CsvError(
+            f"no header row: line {reader.line_num} holds only numbers; "
+            "the first line must name the columns"
+        )
+    for i, name in enumerate(header, start=1):
+        if not name:
+            raise CsvError(f"column {i} has no name in the header")
+    duplicates = sorted({name for name in header if header.count(name) > 1})
+    if duplicates:
+        raise CsvError(f"the header names column {duplicates[0]!r} more than once")
+    if len(header) > MAX_COLUMNS:
+        raise CsvError(f"{len(header)} columns; at most {MAX_COLUMNS:,}")
+
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    for row in reader:
+        if not row:  # blank line
+            continue
+        if len(row) != len(header):
+            raise CsvError(
+                f"line {reader.line_num} has {len(row)} fields, the header has {len(header)}"
+            )
+        if len(rows) == max_rows:
+            raise CsvError(f"more than {max_rows:,} rows; at most {max_rows:,}")
+        rows.append(row)
+        lines.append(reader.line_num)
+    if len(rows) < 2:
+        raise CsvError(f"at least 2 data rows are needed, the file has {len(rows)}")
+    return header, rows, lines
+
+
+def _feature_matrix(
+    header: list[str], rows: list[list[str]], lines: list[int], columns: list[int]
+) -> np.ndarray:
+    x = np.empty((len(rows), len(columns)), dtype=np.float64)
+    for j, column in enumerate(columns):
+        cells = [row[column] for row in rows]
+        try:
+            x[:, j] = np.array(cells, dtype=np.float64)
+            bad = np.flatnonzero(~np.isfinite(x[:, j]))
+            first_bad = int(bad[0]) if bad.size else None
+        except ValueError:
+            first_bad = next(i for i, cell in enumerate(cells) if _number(cell) is None)
+        if first_bad is not None:
+            raise CsvError(
+                f"column {header[column]!r}, line {lines[first_bad]}: "
+                f"{cells[first_bad].strip()!r} is not a number"
+            )
+    return x
+
+
+def _targets(
+    name: str, cells: list[str], lines: list[int]
+) -> tuple[Task, np.ndarray, list[str] | None]:
+    """Task, target array and class names, inferred from the target column."""
+    cells = [cell.strip() for cell in cells]
+    for cell, line in zip(cells, lines, strict=True):
+        if not cell:
+            raise CsvError(f"column {name!r}, line {line}: the target is empty")
+    numbers = [_number(cell) for cell in cells]
+    if all(v is not None for v in numbers):
+        values = np.array(numbers, dtype=np.float64)
+        distinct = np.unique(values)
+        whole = bool(np.all(distinct == np.round(distinct)))
+        if not (whole and len(distinct) <= MAX_INFERRED_CLASSES):
+            return "regression", values.astype(np.float32).reshape(-1, 1), None
+        labels = np.searchsorted(distinct, values)
+        classes = [str(int(v)) for v in distinct]
+    else:
+        distinct_text = sorted(set(cells))
+        if len(distinct_text) > MAX_TEXT_CLASSES:
+            raise CsvError(
+                f"target column {name!r} has {len(distinct_text):,} distinct text values; "
+                f"at most {MAX_TEXT_CLASSES:,} classes"
+            )
+        index = {label: i for i, label in enumerate(distinct_text)}
+        labels = np.array([index[cell] for cell in cells])
+        classes = distinct_text
+    if len(classes) < 2:
+        raise CsvError(f"target column {name!r} holds a single value; there is nothing to learn")
+    return "classification", labels.astype(np.int64), classes
+
+
+def _clean_title(title: str | None) -> str:
+    """The client's label for the upload, shown in descriptions only."""
+    text = "".join(ch for ch in (title or "") if ch.isprintable()).strip()
+    return text[:MAX_TITLE] or "upload"
+
+
+def import_csv(
+    content: bytes,
+    target: str,
+    data_dir: Path,
+    name: str | None = None,
+    max_rows: int = 1_000_000,
+) -> DatasetEntry:
+    """Parse and check a CSV upload, store it, and return its catalogue entry.
+
+    `name` is only a label for people (e.g. the file name); the dataset's name is made
+    here. Numeric feature columns are standardised; the target decides the task: text, or
+    at most 20 distinct whole numbers → classification (classes sorted), else regression.
+    Raises `CsvError` naming the problem."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CsvError(f"the file is not UTF-8 text (byte {error.start})") from error
+    if not text.strip():
+        raise CsvError("the file is empty")
+    header, rows, lines = _read_rows(text, max_rows)
+    if target not in header:
+        raise CsvError(f"unknown target column {target!r}; the columns are {', '.join(header)}")
+    target_column = header.index(target)
+    columns = [j for j in range(len(header)) if j != target_column]
+    if not columns:
+        raise CsvError("no feature columns: the file holds only the target column")
+
+    x = _feature_matrix(header, rows, lines, columns)
+    task, y, classes = _targets(target, [row[target_column] for row in rows], lines)
+    mean = x.mean(axis=0)
+    std = x.std(axis=0)
+    std[std == 0] = 1.0  # a constant column stays constant (0) instead of dividing by 0
+    meta = {
+        "title": _clean_title(name),
+        "target": target,
+        "features": [header[j] for j in columns],
+        "task": task,
+        "classes": classes,
+        "rows": len(rows),
+        "mean": mean.tolist(),
+        "std": std.tolist(),
+        "created": datetime.now(UTC).isoformat(),
+    }
+    folder = _store(data_dir, ((x - mean) / std).astype(np.float32), y, meta)
+    return _entry(folder.name, meta, folder)
+
+
+def _store(data_dir: Path, x: np.ndarray, y: np.ndarray, meta: dict[str, Any]) -> Path:
+    # Written into a hidden folder and renamed, so a half-written upload is never listed.
+    root = uploads_dir(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=root, prefix=".incoming-"))
+    np.savez(staging / "data.npz", x=x, y=y)
+    while True:
+        folder = root / f"csv-{secrets.token_hex(3)}"
+        if folder.exists():
+            continue
+        meta["name"] = folder.name
+        (staging / "meta.json").write_text(json.dumps(meta, indent=1))
+        try:
+            os.rename(staging, folder)
+        except OSError:
+            if folder.exists():  # taken meanwhile by another upload: draw another name
+                continue
+            raise
+        return folder
+
+
+def upload_names(data_dir: Path) -> list[str]:
+    """Names of the stored uploads, oldest first."""
+    root = uploads_dir(data_dir)
+    if not root.is_dir():
+        return []
+    folders = [
+        folder
+        for folder in root.iterdir()
+        if NAME_PATTERN.fullmatch(folder.name) and (folder / "meta.json").is_file()
+    ]
+    return [folder.name for folder in sorted(folders, key=lambda f: f.stat().st_mtime_ns)]
+
+
+def upload_entry(name: str, data_dir: Path) -> DatasetEntry:
+    """The entry of a stored upload; KeyError(name) if there is none by that name."""
+    if not NAME_PATTERN.fullmatch(name):  # checked before `name` comes near a path
+        raise KeyError(name)
+    folder = uploads_dir(data_dir) / name
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+    except FileNotFoundError:
+        raise KeyError(name) from None
+    return _entry(name, meta, folder)
+
+
+def _entry(name: str, meta: dict[str, Any], folder: Path) -> DatasetEntry:
+    task: Task = meta["task"]
+    classes: list[str] | None = meta["classes"]
+    features: list[str] = meta["features"]
+
+    def arrays() -> tuple[np.ndarray, np.ndarray]:
+        with np.load(folder / "data.npz") as data:
+            return data["x"], data["y"]
+
+    def load(_params: BaseModel, seed: int, test_fraction: float, _dir: Path) -> LoadedDataset:
+        x, y = arrays()
+        extras = {"features": features, "target": meta["target"]}
+        extras |= {"mean": meta["mean"], "std": meta["std"]}
+        return split_dataset(
+            x, y, task=task, seed=seed, test_fraction=test_fraction, classes=classes, extras=extras
+        )
+
+    def show(_params: BaseModel, _seed: int, _dir: Path) -> dict[str, Any]:
+        x, y = arrays()
+        shown = slice(0, previews.MAX_ROWS)
+        # Undo the standardisation so the table shows the values as uploaded.
+        raw = x[shown] * np.array(meta["std"]) + np.array(meta["mean"])
+        targets = previews.label_names(y[shown], classes)
+        n = previews.MAX_COLUMNS
+        rows = [[*np.round(row[:n], 6).tolist(), t] for row, t in zip(raw, targets, strict=True)]
+        return previews.table([*features[:n], meta["target"]], rows)
+
+    description = (
+        f"Uploaded CSV {meta['title']!r}: {meta['rows']:,} rows, {len(features)} standardised "
+        f"feature columns, target {meta['target']!r} ({task})."
+    )
+    return DatasetEntry(
+        name=name,
+        task=task,
+        description=description,
+        params_model=NoParams,
+        input_shape=lambda _p: (len(features),),
+        load=load,
+        classes=lambda _p: classes,
+        preview=show,
+    )

@@ -1,0 +1,50 @@
+"""The executor seam: it moves a job request in and event batches out, nothing else.
+
+`LocalExecutor` (worker processes) and `RayExecutor` (a Ray cluster) implement it; the
+`JobManager` never knows which one it drives.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any
+
+Event = dict[str, Any]
+# Called from the executor's own threads; the manager hops onto its event loop.
+OnEvents = Callable[[str, list[Event]], None]
+# Called once per job after its last event was delivered; `error` is None for a clean exit.
+OnExit = Callable[[str, str | None], None]
+
+
+class Executor(ABC):
+    name: str = "executor"
+
+    def bind(self, on_events: OnEvents, on_exit: OnExit) -> None:
+        self.on_events, self.on_exit = on_events, on_exit
+
+    @abstractmethod
+    def start(self, job_id: str, request: dict[str, Any], *, resume_from: dict[str, Any] | None = None) -> None:
+        """Begin running a normalised job request (optionally from a checkpoint)."""
+
+    @abstractmethod
+    def send(self, job_id: str, command: dict[str, Any]) -> bool:
+        """Deliver a control command (`{"op": "pause"}` …); False if the job is not running here."""
+
+    @abstractmethod
+    def stop(self, job_id: str) -> None:
+        """Cooperative stop, escalating to a forced one after a grace period."""
+
+    def worker_pid(self, job_id: str) -> int | None:
+        return None
+
+    def can_start(self, request: dict[str, Any]) -> tuple[bool, str | None]:
+        """Whether resources for this job are free now; if not, why (shown while queued)."""
+        return True, None
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    @abstractmethod
+    def shutdown(self) -> None:
+        """Stop everything (server shutdown)."""

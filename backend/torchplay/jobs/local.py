@@ -1,0 +1,185 @@
+"""Jobs in local worker processes (spawned, one job each), fed from a warm pool."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from torchplay.jobs.executor import Executor
+from torchplay.jobs.worker import worker_main
+
+STOP_GRACE_S = 0.5  # a cooperative stop acts within one batch; past this the worker is killed
+_ctx = mp.get_context("spawn")  # fork would copy the server's threads and sockets into torch
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    inbox: Any
+    events: Any
+    counter: Any
+    commands: Any
+    job_id: str | None = None
+    reader: threading.Thread | None = None
+    killed_by_us: bool = False
+    stopping_since: float | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class LocalExecutor(Executor):
+    name = "local"
+
+    def __init__(self, data_dir: str, warm: int = 1, threads: int = 1) -> None:
+        self.data_dir = data_dir
+        self.warm = warm
+        self.threads = threads
+        self._idle: list[_Worker] = []
+        self._busy: dict[str, _Worker] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+        self._fill_pool()
+
+    # --- pool --------------------------------------------------------------------------------
+
+    def _spawn(self) -> _Worker:
+        inbox, events, commands = _ctx.Queue(), _ctx.Queue(), _ctx.Queue()
+        counter = _ctx.RawValue("q", 0)  # read without a lock once per batch
+        process = _ctx.Process(
+            target=worker_main,
+            args=(inbox, events, counter, commands, self.data_dir, self.threads),
+            daemon=True,
+            name="torchplay-worker",
+        )
+        process.start()
+        return _Worker(process, inbox, events, counter, commands)
+
+    def _fill_pool(self) -> None:
+        with self._lock:
+            self._idle = [w for w in self._idle if w.process.is_alive()]
+            missing = 0 if self._closed else self.warm - len(self._idle)
+        for _ in range(missing):
+            worker = self._spawn()
+            with self._lock:
+                self._idle.append(worker)
+
+    def _take_worker(self) -> _Worker:
+        with self._lock:
+            while self._idle:
+                worker = self._idle.pop(0)
+                if worker.process.is_alive():
+                    break
+            else:
+                worker = None
+        if worker is None:
+            worker = self._spawn()
+        # Refill in the background: spawning costs ~1 s of a core we do not want to wait on.
+        threading.Thread(target=self._fill_pool, daemon=True).start()
+        return worker
+
+    # --- Executor --------------------------------------------------------------------------------
+
+    def start(self, job_id: str, request: dict[str, Any], *, resume_from: dict[str, Any] | None = None) -> None:
+        worker = self._take_worker()
+        worker.job_id = job_id
+        with self._lock:
+            self._busy[job_id] = worker
+        worker.inbox.put((request, resume_from))
+        worker.reader = threading.Thread(target=self._read, args=(worker,), daemon=True, name=f"events-{job_id}")
+        worker.reader.start()
+
+    def send(self, job_id: str, command: dict[str, Any]) -> bool:
+        worker = self._busy.get(job_id)
+        if worker is None or not worker.process.is_alive():
+            return False
+        with worker.lock:
+            worker.commands.put(command)
+            worker.counter.value += 1
+        return True
+
+    def stop(self, job_id: str) -> None:
+        worker = self._busy.get(job_id)
+        if worker is None:
+            return
+        worker.stopping_since = time.monotonic()
+        self.send(job_id, {"op": "stop"})
+
+    def worker_pid(self, job_id: str) -> int | None:
+        worker = self._busy.get(job_id)
+        return worker.process.pid if worker else None
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "warm_workers": self.warm, "threads_per_job": self.threads, "cpus": os.cpu_count()}
+
+    def shutdown(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = self._idle + list(self._busy.values())
+            self._idle = []
+        for worker in workers:
+            if worker.job_id is None:
+                worker.inbox.put(None)
+            else:
+                self.send(worker.job_id, {"op": "stop"})
+        deadline = time.monotonic() + 2
+        for worker in workers:
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                worker.process.kill()
+
+    # --- event pump (one thread per running job) ----------------------------------------------------
+
+    def _read(self, worker: _Worker) -> None:
+        job_id = worker.job_id
+        assert job_id is not None
+        while True:
+            batch = _drain(worker.events, timeout=0.05)
+            if batch:
+                self.on_events(job_id, batch)
+                continue
+            if not worker.process.is_alive():
+                # The process is gone: whatever it flushed is in the queue; take it, then report.
+                tail = _drain(worker.events, timeout=0.05)
+                if tail:
+                    self.on_events(job_id, tail)
+                break
+            if worker.stopping_since is not None and time.monotonic() - worker.stopping_since > STOP_GRACE_S:
+                worker.killed_by_us = True
+                worker.process.kill()
+        worker.process.join()
+        with self._lock:
+            self._busy.pop(job_id, None)
+        self.on_exit(job_id, _exit_reason(worker))
+
+
+def _drain(events: Any, timeout: float) -> list[dict[str, Any]]:
+    """Block briefly for one event, then take everything already waiting: one batch."""
+    try:
+        batch = [events.get(timeout=timeout)]
+    except queue.Empty:
+        return []
+    except (EOFError, OSError):  # the worker died mid-write
+        return []
+    while True:
+        try:
+            batch.append(events.get_nowait())
+        except (queue.Empty, EOFError, OSError):
+            return batch
+
+
+def _exit_reason(worker: _Worker) -> str | None:
+    code = worker.process.exitcode
+    if code == 0 or worker.killed_by_us:
+        return None
+    if code is not None and code < 0:
+        try:
+            return f"worker exited with signal {-code} ({signal.Signals(-code).name})"
+        except ValueError:
+            return f"worker exited with signal {-code}"
+    return f"worker exited with code {code}"

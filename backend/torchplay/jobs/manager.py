@@ -1,0 +1,273 @@
+"""JobManager: the queue, the lifecycle, and event intake/fan-out for every job.
+
+It runs on the server's event loop. Executors call back from their own threads; those
+calls hop onto the loop, where each batch gets its `seq` numbers, is stored in one
+transaction, and is published to the job's live log for viewers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from collections import deque
+from collections.abc import AsyncIterator
+from typing import Any
+
+from torchplay.jobs.executor import Event, Executor
+from torchplay.jobs.live import LiveLog
+from torchplay.jobs.store import UNFINISHED, Store, now_iso
+
+
+class JobError(Exception):
+    """A request the job's state does not allow (→ 404 / 409 in the API)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class JobManager:
+    def __init__(self, store: Store, executor: Executor, max_running: int = 2, max_queued: int = 100) -> None:
+        self.store = store
+        self.executor = executor
+        self.max_running = max_running
+        self.max_queued = max_queued
+        self._queue: deque[str] = deque()
+        self._running: set[str] = set()
+        self._stop_requested: set[str] = set()
+        self._live: dict[str, LiveLog] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        executor.bind(self._events_from_thread, self._exit_from_thread)
+
+    async def start(self) -> None:
+        """Adopt the loop; jobs a dead server left unfinished become `interrupted`."""
+        self._loop = asyncio.get_running_loop()
+        for job in self.store.unfinished_jobs():
+            if job["status"] == "queued":
+                self._live[job["id"]] = LiveLog(job["last_seq"], self.store.replay(job["id"], 0))
+                self._queue.append(job["id"])
+            else:
+                self._append(
+                    job["id"],
+                    [
+                        {
+                            "type": "done",
+                            "status": "interrupted",
+                            "error": "the server stopped while this job was running",
+                        }
+                    ],
+                )
+        self._dispatch()
+
+    async def close(self) -> None:
+        self.executor.shutdown()
+
+    # --- commands ------------------------------------------------------------------------------
+
+    def create(self, request: dict[str, Any]) -> dict[str, Any]:
+        if len(self._queue) >= self.max_queued:
+            raise JobError(
+                429,
+                f"{len(self._queue)} jobs are already queued (limit max_queued_jobs={self.max_queued}); try again later",
+            )
+        job_id = secrets.token_hex(6)
+        self.store.create_job(job_id, request["name"], request["epochs"], request)
+        self._live[job_id] = LiveLog()
+        self._queue.append(job_id)
+        self._dispatch()
+        return self.get(job_id)
+
+    def get(self, job_id: str) -> dict[str, Any]:
+        job = self.store.get_job(job_id)
+        if job is None:
+            raise JobError(404, f"no job {job_id!r}")
+        return self._public(job)
+
+    def list(self) -> list[dict[str, Any]]:
+        return [self._public(job) for job in self.store.list_jobs()]
+
+    def stop(self, job_id: str) -> dict[str, Any]:
+        self._require(job_id, ("queued", "running", "paused"), "stop")
+        if job_id in self._queue:
+            self._queue.remove(job_id)
+            self._append(job_id, [{"type": "done", "status": "stopped", "error": None}])
+        else:
+            self._stop_requested.add(job_id)
+            self.executor.stop(job_id)
+        return self.get(job_id)
+
+    def control(self, job_id: str, op: str) -> dict[str, Any]:
+        """pause / resume / step of a running job."""
+        allowed = {"pause": ("running",), "resume": ("paused",), "step": ("paused", "running")}[op]
+        self._require(job_id, allowed, op)
+        if not self.executor.send(job_id, {"op": op}):
+            raise JobError(409, f"job {job_id} is not running in a worker right now")
+        return self.get(job_id)
+
+    def change(self, job_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        self._require(job_id, ("running", "paused"), "change")
+        if not self.executor.send(job_id, {"op": "set", "values": values}):
+            raise JobError(409, f"job {job_id} is not running in a worker right now")
+        return self.get(job_id)
+
+    def delete(self, job_id: str) -> None:
+        job = self.store.get_job(job_id, with_request=False)
+        if job is None:
+            raise JobError(404, f"no job {job_id!r}")
+        if job["status"] in UNFINISHED:
+            if job_id in self._queue:
+                self._queue.remove(job_id)
+            else:
+                self._stop_requested.add(job_id)
+                self.executor.stop(job_id)
+        live = self._live.pop(job_id, None)
+        if live:
+            live.finished = True
+            live.publish()
+        self.store.delete_job(job_id)
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def metrics(self, job_id: str) -> list[dict[str, Any]]:
+        self.get(job_id)
+        return self.store.events(job_id, "epoch")
+
+    def latest_snapshot(self, job_id: str) -> dict[str, Any] | None:
+        self.get(job_id)
+        found = self.store.events(job_id, "snapshot", limit=1, newest=True)
+        return found[0] if found else None
+
+    async def frames(self, job_id: str, since: int = 0) -> AsyncIterator[str]:
+        """JSON-array frames of the job's events after `since`: replay, then live, until done."""
+        cursor = since
+        while True:
+            live = self._live.get(job_id)
+            if live is None:  # finished before we looked (or never live here): the store has it all
+                rows = self.store.replay(job_id, cursor)
+                if rows:
+                    yield "[" + ",".join(body for _, body in rows) + "]"
+                return
+            frame = live.frame_after(cursor)
+            if frame is not None:
+                cursor, text = frame
+                yield text
+                continue
+            if live.finished:
+                return
+            await live.wait()
+
+    # --- intake ---------------------------------------------------------------------------------------
+
+    def _events_from_thread(self, job_id: str, events: list[Event]) -> None:
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._append, job_id, events)
+
+    def _exit_from_thread(self, job_id: str, error: str | None) -> None:
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._exited, job_id, error)
+
+    def _append(self, job_id: str, events: list[Event]) -> None:
+        """Number, store and publish one batch of a job's events."""
+        job = self.store.get_job(job_id, with_request=False)
+        if job is None:  # deleted while its worker was still talking
+            return
+        live = self._live.get(job_id)
+        seq = job["last_seq"]
+        rows: list[tuple[int, str, str]] = []
+        fields: dict[str, Any] = {}
+        for event in events:
+            seq += 1
+            event = {"seq": seq, **event, "job_id": job_id}
+            rows.append((seq, event["type"], _dumps(event)))
+            fields.update(_job_fields(event, job))
+        self.store.append(job_id, rows, fields)
+        if live:
+            for row in rows:
+                live.append(*row)
+            live.publish()
+        if fields.get("status") not in (None, *UNFINISHED):
+            self._finished(job_id)
+
+    def _exited(self, job_id: str, error: str | None) -> None:
+        job = self.store.get_job(job_id, with_request=False)
+        self._running.discard(job_id)
+        if job is not None and job["status"] in UNFINISHED:
+            if job_id in self._stop_requested:
+                done = {"type": "done", "status": "stopped", "error": None}
+            else:
+                done = {"type": "done", "status": "failed", "error": error or "worker exited before the job finished"}
+            self._append(job_id, [done])
+        self._stop_requested.discard(job_id)
+        self._dispatch()
+
+    def _finished(self, job_id: str) -> None:
+        self._live.pop(job_id, None)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        while self._queue and len(self._running) < self.max_running:
+            job_id = self._queue[0]
+            job = self.store.get_job(job_id)
+            if job is None:
+                self._queue.popleft()
+                continue
+            ready, _reason = self.executor.can_start(job["request"])
+            if not ready:
+                return
+            self._queue.popleft()
+            self._running.add(job_id)
+            self.executor.start(job_id, job["request"])
+
+    # --- helpers -----------------------------------------------------------------------------------
+
+    def _require(self, job_id: str, states: tuple[str, ...], action: str) -> dict[str, Any]:
+        job = self.store.get_job(job_id, with_request=False)
+        if job is None:
+            raise JobError(404, f"no job {job_id!r}")
+        if job["status"] not in states:
+            raise JobError(409, f"cannot {action} a job that is {job['status']} (allowed when: {', '.join(states)})")
+        return job
+
+    def _public(self, job: dict[str, Any]) -> dict[str, Any]:
+        job = {k: v for k, v in job.items() if k != "last_seq"}
+        job["worker_pid"] = self.executor.worker_pid(job["id"]) if job["status"] in UNFINISHED else None
+        return job
+
+
+def _job_fields(event: Event, job: dict[str, Any]) -> dict[str, Any]:
+    """How one event changes the job row."""
+    kind = event["type"]
+    if kind == "epoch":
+        return {
+            "epoch": event["epoch"],
+            "train_loss": event["train_loss"],
+            "val_loss": event["val_loss"],
+            "metrics": event["metrics"],
+        }
+    if kind == "status":
+        fields = {"status": event["status"], "device": event.get("device")}
+        if event["status"] == "running" and not job.get("started_at"):
+            fields["started_at"] = now_iso()
+        return fields
+    if kind == "done":
+        return {"status": event["status"], "error": event.get("error"), "finished_at": now_iso()}
+    return {}
+
+
+def _dumps(event: Event) -> str:
+    """JSON with NaN/inf as null: a diverging loss must not produce invalid JSON."""
+    try:
+        return json.dumps(event, allow_nan=False, separators=(",", ":"))
+    except ValueError:
+        return json.dumps(_nan_to_none(event), separators=(",", ":"))
+
+
+def _nan_to_none(value: Any) -> Any:
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(value, dict):
+        return {k: _nan_to_none(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nan_to_none(v) for v in value]
+    return value

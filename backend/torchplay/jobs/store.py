@@ -1,0 +1,166 @@
+"""Jobs and their event logs in one SQLite file (WAL: readers never block the writer).
+
+Every change is one transaction: an event batch and the job row it updates land
+together, so a reader never sees an epoch event the job row does not reflect.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    epoch INTEGER NOT NULL DEFAULT 0,
+    epochs INTEGER NOT NULL,
+    train_loss REAL,
+    val_loss REAL,
+    metrics TEXT NOT NULL DEFAULT '{}',
+    device TEXT,
+    error TEXT,
+    request TEXT NOT NULL,
+    last_seq INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS events (
+    job_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (job_id, seq)
+) WITHOUT ROWID;
+"""
+
+_SUMMARY = (
+    "id, name, status, created_at, started_at, finished_at, epoch, epochs, train_loss, val_loss, metrics, device, error"
+)
+UNFINISHED = ("queued", "running", "paused")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # --- jobs ----------------------------------------------------------------------------
+
+    def create_job(self, job_id: str, name: str, epochs: int, request: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO jobs (id, name, status, created_at, epochs, request) VALUES (?, ?, 'queued', ?, ?, ?)",
+                (job_id, name, now_iso(), epochs, json.dumps(request)),
+            )
+        job = self.get_job(job_id)
+        assert job is not None
+        return job
+
+    def get_job(self, job_id: str, with_request: bool = True) -> dict[str, Any] | None:
+        columns = _SUMMARY + (", request" if with_request else "") + ", last_seq"
+        with self._lock:
+            row = self._db.execute(f"SELECT {columns} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _job(row) if row else None
+
+    def list_jobs(self) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_SUMMARY}, last_seq FROM jobs ORDER BY created_at DESC, rowid DESC"
+            ).fetchall()
+        return [_job(row) for row in rows]
+
+    def unfinished_jobs(self) -> list[dict[str, Any]]:
+        marks = ",".join("?" * len(UNFINISHED))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_SUMMARY}, request, last_seq FROM jobs WHERE status IN ({marks}) ORDER BY created_at",
+                UNFINISHED,
+            ).fetchall()
+        return [_job(row) for row in rows]
+
+    def update_job(self, job_id: str, **fields: Any) -> None:
+        with self._lock:
+            self._update(job_id, fields)
+
+    def delete_job(self, job_id: str) -> bool:
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM events WHERE job_id = ?", (job_id,))
+            deleted = self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,)).rowcount
+            self._db.execute("COMMIT")
+        return bool(deleted)
+
+    # --- events --------------------------------------------------------------------------
+
+    def append(self, job_id: str, events: list[tuple[int, str, str]], job_fields: dict[str, Any]) -> None:
+        """Store (seq, type, json) rows and the job row's new state in one transaction."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                self._db.executemany(
+                    "INSERT INTO events (job_id, seq, type, body) VALUES (?, ?, ?, ?)",
+                    [(job_id, seq, kind, body) for seq, kind, body in events],
+                )
+                self._update(job_id, {**job_fields, "last_seq": events[-1][0]} if events else job_fields)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def replay(self, job_id: str, since: int) -> list[tuple[int, str]]:
+        """Events after `since`, oldest first: every non-snapshot event and the latest snapshot."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, body FROM events WHERE job_id = ? AND seq > ? AND type != 'snapshot'", (job_id, since)
+            ).fetchall()
+            snap = self._db.execute(
+                "SELECT seq, body FROM events WHERE job_id = ? AND seq > ? AND type = 'snapshot' ORDER BY seq DESC LIMIT 1",
+                (job_id, since),
+            ).fetchone()
+        found = [(row[0], row[1]) for row in rows] + ([(snap[0], snap[1])] if snap else [])
+        return sorted(found)
+
+    def events(self, job_id: str, kind: str, limit: int | None = None, newest: bool = False) -> list[dict[str, Any]]:
+        order = "DESC" if newest else "ASC"
+        sql = f"SELECT body FROM events WHERE job_id = ? AND type = ? ORDER BY seq {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self._lock:
+            rows = self._db.execute(sql, (job_id, kind)).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def _update(self, job_id: str, fields: dict[str, Any]) -> None:
+        if not fields:
+            return
+        fields = {k: json.dumps(v) if k in ("metrics", "request") else v for k, v in fields.items()}
+        assignments = ", ".join(f"{key} = ?" for key in fields)
+        self._db.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", (*fields.values(), job_id))
+
+
+def _job(row: sqlite3.Row) -> dict[str, Any]:
+    job = dict(row)
+    job["metrics"] = json.loads(job["metrics"] or "{}")
+    if "request" in job:
+        job["request"] = json.loads(job["request"])
+    return job

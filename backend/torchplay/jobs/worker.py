@@ -1,0 +1,44 @@
+"""The body of a local worker process: import torch early, then wait for one job.
+
+Processes are started ahead of time (a warm pool) so a job's first epoch does not wait
+for Python and torch to import; each process runs exactly one job and exits, so a job
+never inherits another's memory or threads.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from multiprocessing.queues import Queue
+from pathlib import Path
+from typing import Any
+
+
+def worker_main(inbox: Queue, events: Queue, counter: Any, commands: Queue, data_dir: str, threads: int) -> None:
+    import torch
+
+    from torchplay.training import Control, run_job
+
+    _exit_with_parent()
+    # Jobs share the cores: oversubscribed OpenMP threads spin and make every job slower.
+    torch.set_num_threads(threads)
+    assignment = inbox.get()
+    if assignment is None:
+        return
+    request, resume_from = assignment
+    run_job(request, events.put, Control(counter=counter, commands=commands), Path(data_dir), resume_from=resume_from)
+    events.close()
+    events.join_thread()  # flush every event before the process exits
+
+
+def _exit_with_parent() -> None:
+    """If the server dies (even by kill -9), its workers must not train on as orphans."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()

@@ -1,0 +1,23 @@
+"""Size limits checked before anything is allocated (values come from the settings)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Limits(BaseModel):
+    max_params: int = Field(50_000_000, description="Parameters in one model (all parts of a GAN).")
+    max_layers: int = Field(1_000, description="Layers in one model, nested blocks counted.")
+    max_epochs: int = Field(1_000_000, description="Epochs in one job.")
+    max_samples: int = Field(1_000_000, description="Samples a generated dataset may ask for.")
+    max_batch_size: int = Field(65_536, description="Samples in one batch.")
+    max_body_bytes: int = Field(10 * 2**20, description="Size of a JSON request body.")
+    max_upload_bytes: int = Field(100 * 2**20, description="Size of an uploaded CSV file.")
+    max_queued_jobs: int = Field(100, description="Jobs waiting to run at once.")
+    max_running_jobs: int = Field(2, description="Jobs training at once (per device).")
+    max_ws_message_bytes: int = Field(64 * 2**10, description="Size of a message a viewer may send.")
+
+    @classmethod
+    def unbounded(cls) -> Limits:
+        """For re-planning an already accepted job, where only shapes matter."""
+        return cls(**{name: 2**62 for name in cls.model_fields})

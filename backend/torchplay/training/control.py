@@ -1,0 +1,77 @@
+"""How a running trainer hears stop / pause / resume / step / live changes.
+
+The owner (a worker process, a Ray actor, a CLI thread) bumps a shared counter and puts
+a command on a queue; the trainer compares the counter once per batch (a plain memory
+read, no lock) and drains the queue only when it moved. So control costs nothing on the
+hot path and still acts within one batch.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class _Counter(Protocol):
+    value: int
+
+
+class _CommandQueue(Protocol):
+    def get_nowait(self) -> Any: ...
+
+
+@dataclass
+class _LocalCounter:
+    value: int = 0
+
+
+@dataclass
+class Control:
+    counter: _Counter = field(default_factory=_LocalCounter)
+    commands: _CommandQueue = field(default_factory=queue.Queue)
+    seen: int = 0
+    stopping: bool = False
+    paused: bool = False
+    step_once: bool = False
+    changes: dict[str, Any] = field(default_factory=dict)
+
+    def send(self, command: dict[str, Any]) -> None:
+        """For in-process owners (tests, the CLI): the same path a worker's owner uses."""
+        self.commands.put(command)  # type: ignore[attr-defined]
+        self.counter.value += 1
+
+    def poll(self) -> bool:
+        """Cheap per-batch check; returns True when the trainer should stop now."""
+        if self.counter.value != self.seen:
+            self._drain()
+        return self.stopping
+
+    def wait_while_paused(self) -> None:
+        while self.paused and not self.stopping:
+            time.sleep(0.02)
+            self.poll()
+
+    def take_changes(self) -> dict[str, Any]:
+        changes, self.changes = self.changes, {}
+        return changes
+
+    def _drain(self) -> None:
+        self.seen = self.counter.value
+        while True:
+            try:
+                command = self.commands.get_nowait()
+            except queue.Empty:
+                return
+            op = command.get("op")
+            if op == "stop":
+                self.stopping = True
+            elif op == "pause":
+                self.paused = True
+            elif op == "resume":
+                self.paused, self.step_once = False, False
+            elif op == "step":
+                self.paused, self.step_once = False, True
+            elif op == "set":
+                self.changes.update(command.get("values", {}))

@@ -1,0 +1,264 @@
+"""The training loop: a normalised job request in, a stream of plain-dict events out.
+
+It knows nothing of HTTP, processes or storage: whoever runs it passes `emit` (called
+with one event dict at a time) and a `Control`. The same code runs in-process (tests,
+`torchplay train`), in a local worker process, or inside a Ray actor.
+
+Hot path habits: data resident on the device, batches by slicing a shuffled index,
+`zero_grad(set_to_none=True)`, foreach optimizers, and no host sync per batch: losses and
+correct counts accumulate on the device and are read once per epoch.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from torchplay import data
+from torchplay.data.base import LoadedDataset
+from torchplay.models import build_model
+from torchplay.spec import JobCreate
+from torchplay.spec.limits import Limits
+from torchplay.training import optim
+from torchplay.training.control import Control
+from torchplay.training.devices import resolve_device
+from torchplay.training.objectives import Objective
+from torchplay.training.plan import JobPlan, plan_job
+from torchplay.training.snapshots import SnapshotContext, choose_kind, take_snapshot
+
+Event = dict[str, Any]
+Emit = Callable[[Event], None]
+
+SNAPSHOT_INTERVAL_S = 0.1  # at most ~10 snapshots a second, whatever snapshot_every says
+EVAL_CHUNK = 8192  # rows per forward pass when evaluating (bounded memory on big splits)
+
+
+class Diverged(Exception):
+    pass
+
+
+def run_job(
+    request: dict[str, Any] | JobCreate,
+    emit: Emit,
+    control: Control | None = None,
+    data_dir: Path | None = None,
+    resume_from: dict[str, Any] | None = None,
+) -> str:
+    """Train a job to the end; emit its events; return the final status.
+
+    Never raises for a training failure: the failure becomes a `done` event with
+    `status: "failed"` and a readable `error`, as the stream contract says."""
+    control = control or Control()
+    try:
+        job = request if isinstance(request, JobCreate) else JobCreate.model_validate(request)
+        # The server validated against its own limits already; here only the shapes matter.
+        plan = plan_job(job, Limits.unbounded(), data_dir)
+        trainer = Trainer(plan, emit, control, data_dir or Path("torchplay-data"), resume_from)
+        status = trainer.run()
+        emit({"type": "done", "status": status, "error": None})
+        return status
+    except Diverged as exc:
+        error = str(exc)
+    except torch.cuda.OutOfMemoryError:
+        torch.cuda.empty_cache()
+        error = f"out of memory on {_device_name(request)}"
+    except Exception as exc:  # a job's failure must never take its runner down
+        error = f"{type(exc).__name__}: {exc}"
+    emit({"type": "done", "status": "failed", "error": error})
+    return "failed"
+
+
+def _device_name(request: dict[str, Any] | JobCreate) -> str:
+    name = request.device if isinstance(request, JobCreate) else str(request.get("device", "auto"))
+    try:
+        return resolve_device(name)
+    except ValueError:
+        return name
+
+
+class Trainer:
+    def __init__(
+        self, plan: JobPlan, emit: Emit, control: Control, data_dir: Path, resume_from: dict[str, Any] | None = None
+    ) -> None:
+        self.plan = plan
+        self.job = plan.request
+        self.emit = emit
+        self.control = control
+        self.device = torch.device(resolve_device(self.job.device))
+        self.objective = Objective(self.job.task or "regression", self.job.loss or "MSELoss")
+        ref = self.job.dataset
+        self.data = _to_device(
+            data.load_dataset(ref.name, ref.params, ref.seed or 0, ref.test_fraction, data_dir),
+            self.device,
+            self.objective,
+        )
+        torch.manual_seed(self.job.seed)  # weights: the same seed gives the same first epoch
+        self.model = build_model(plan.models["model"], self.device)
+        self.loss_fn = self.objective.make_loss()
+        self.optimizer = optim.build_optimizer(self.job.optimizer, self.model.parameters(), self.device)
+        n = len(self.data.x_train)
+        self.batch_size = min(self.job.batch_size or n, n)
+        self.steps_per_epoch = math.ceil(n / self.batch_size)
+        self.scheduler = optim.build_scheduler(
+            self.job.scheduler, self.optimizer, self.job.epochs, self.steps_per_epoch
+        )
+        self.shuffle = torch.Generator(device=self.device).manual_seed(self.job.seed)
+        self.snapshots = SnapshotContext({"model": self.model}, self.data, self.objective)
+        self.snapshot_kind = choose_kind(self.snapshots)
+        self.start_epoch = 1
+        self.resume_from = resume_from  # a checkpoint reference from the job manager (restart)
+
+    # --- the loop ------------------------------------------------------------------------
+
+    def run(self) -> str:
+        self.emit({"type": "status", "status": "running", "device": str(self.device)})
+        started = time.perf_counter()
+        last_snapshot = -math.inf
+        best_val, stale = math.inf, 0
+        epochs = self.job.epochs
+        for epoch in range(self.start_epoch, epochs + 1):
+            if self._hold() == "stop":
+                return "stopped"
+            train_loss, train_correct = self._train_epoch()
+            if train_loss is None:
+                return "stopped"
+            if not math.isfinite(train_loss):
+                raise Diverged(f"diverged: loss is {'NaN' if math.isnan(train_loss) else 'inf'} at epoch {epoch}")
+            val_loss, val_correct = self._evaluate()
+            lr = self.optimizer.param_groups[0]["lr"]
+            self._step_epoch_scheduler(val_loss if val_loss is not None else train_loss)
+            self.emit(
+                {
+                    "type": "epoch",
+                    "epoch": epoch,
+                    "epochs": epochs,
+                    "train_loss": train_loss,
+                    "val_loss": val_loss,
+                    "metrics": self._metrics(train_correct, val_correct),
+                    "lr": lr,
+                    "elapsed_s": round(time.perf_counter() - started, 4),
+                }
+            )
+            now = time.perf_counter()
+            due = epoch % self.job.snapshot_every == 0 and now - last_snapshot >= SNAPSHOT_INTERVAL_S
+            if self.snapshot_kind and (due or epoch == epochs or epoch == self.start_epoch):
+                self.emit(
+                    {
+                        "type": "snapshot",
+                        "epoch": epoch,
+                        "kind": self.snapshot_kind,
+                        "data": take_snapshot(self.snapshot_kind, self.snapshots),
+                    }
+                )
+                last_snapshot = now
+            if self.job.early_stopping and val_loss is not None:
+                best_val, stale = (val_loss, 0) if val_loss < best_val else (best_val, stale + 1)
+                if stale >= self.job.early_stopping:
+                    return "completed"
+            if self.control.step_once:  # `step`: one epoch, then pause again
+                self.control.step_once, self.control.paused = False, True
+        return "completed"
+
+    def _hold(self) -> str | None:
+        """Between epochs: honour pause (announcing it) and stop."""
+        if self.control.poll():
+            return "stop"
+        if self.control.paused:
+            self.emit({"type": "status", "status": "paused", "device": str(self.device)})
+            self.control.wait_while_paused()
+            if self.control.stopping:
+                return "stop"
+            self.emit({"type": "status", "status": "running", "device": str(self.device)})
+        self._apply_changes()
+        return None
+
+    def _apply_changes(self) -> None:
+        changes = self.control.take_changes()
+        if changes:
+            applied = optim.apply_live_changes(self.optimizer, changes)
+            if applied:
+                self.emit({"type": "changed", "values": applied})
+
+    def _train_epoch(self) -> tuple[float | None, torch.Tensor | None]:
+        x, y = self.data.x_train, self.data.y_train
+        n, bs = len(x), self.batch_size
+        model, loss_fn, optimizer = self.model, self.loss_fn, self.optimizer
+        per_batch_scheduler = self.scheduler if optim.steps_per_batch(self.scheduler) else None
+        counts = self.objective.counts_accuracy
+        clip = self.job.grad_clip
+        model.train()
+        order = torch.randperm(n, device=self.device, generator=self.shuffle) if bs < n else None
+        loss_sum = torch.zeros((), device=self.device)
+        correct = torch.zeros((), device=self.device) if counts else None
+        for start in range(0, n, bs):
+            if self.control.poll():
+                return None, None
+            if self.control.changes:
+                self._apply_changes()
+            if order is None:
+                xb, yb = x, y
+            else:
+                index = order[start : start + bs]
+                xb, yb = x[index], y[index]
+            out = model(xb)
+            loss = loss_fn(out, yb)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if clip:
+                nn.utils.clip_grad_norm_(model.parameters(), clip)
+            optimizer.step()
+            if per_batch_scheduler is not None:
+                per_batch_scheduler.step()
+            loss_sum += loss.detach() * len(xb)
+            if correct is not None:
+                correct += self.objective.correct(out.detach(), yb)
+        return (loss_sum / n).item(), correct
+
+    def _evaluate(self) -> tuple[float | None, torch.Tensor | None]:
+        x, y = self.data.x_test, self.data.y_test
+        if not len(x):
+            return None, None
+        self.model.eval()
+        loss_sum = torch.zeros((), device=self.device)
+        correct = torch.zeros((), device=self.device) if self.objective.counts_accuracy else None
+        with torch.no_grad():
+            for start in range(0, len(x), EVAL_CHUNK):
+                xb, yb = x[start : start + EVAL_CHUNK], y[start : start + EVAL_CHUNK]
+                out = self.model(xb)
+                loss_sum += self.loss_fn(out, yb) * len(xb)
+                if correct is not None:
+                    correct += self.objective.correct(out, yb)
+        self.model.train()
+        return (loss_sum / len(x)).item(), correct
+
+    def _metrics(self, train_correct: torch.Tensor | None, val_correct: torch.Tensor | None) -> dict[str, float]:
+        if train_correct is None:
+            return {}
+        metrics = {"train_accuracy": train_correct.item() / len(self.data.x_train)}
+        has_val = val_correct is not None
+        metrics["accuracy"] = val_correct.item() / len(self.data.x_test) if has_val else metrics["train_accuracy"]
+        return metrics
+
+    def _step_epoch_scheduler(self, monitored: float) -> None:
+        if self.scheduler is None or optim.steps_per_batch(self.scheduler):
+            return
+        if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            self.scheduler.step(monitored)
+        else:
+            self.scheduler.step()
+
+
+def _to_device(loaded: LoadedDataset, device: torch.device, objective: Objective) -> LoadedDataset:
+    """Move the splits to the device once and give targets the loss's format."""
+    reconstruct = objective.task == "reconstruction"
+    x_train, x_test = loaded.x_train.to(device), loaded.x_test.to(device)
+    loaded.x_train, loaded.x_test = x_train, x_test
+    loaded.y_train = x_train if reconstruct else objective.prepare_targets(loaded.y_train.to(device))
+    loaded.y_test = x_test if reconstruct else objective.prepare_targets(loaded.y_test.to(device))
+    return loaded
