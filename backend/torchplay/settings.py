@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     executor: Literal["local", "ray"] = "local"
     ray_address: str = "auto"
     warm_workers: int = Field(1, ge=0, le=64, description="Worker processes kept ready with torch imported.")
+    checkpoint_every: int = Field(10, ge=1, description="Epochs between checkpoints, unless a job says otherwise.")
 
     max_params: int = Limits.model_fields["max_params"].default
     max_layers: int = Limits.model_fields["max_layers"].default

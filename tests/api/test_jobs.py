@@ -9,8 +9,9 @@ from typing import Any
 
 import httpx
 import psutil
-from tests.conftest import Server, spiral_job
 from websockets.sync.client import connect
+
+from tests.conftest import Server, spiral_job
 
 
 def _seqs(events: list[dict[str, Any]]) -> list[int]:

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from tests.conftest import spiral_job
 
 MLP = [{"type": "Linear", "out_features": 16}, {"type": "ReLU"}, {"type": "Linear", "out_features": 2}]
@@ -131,6 +132,8 @@ def test_catalogues(client: httpx.Client) -> None:
     linear = {p["name"]: p for p in layers["Linear"]["params"]}
     assert linear["in_features"]["inferred"] and not linear["in_features"]["required"]
     assert linear["out_features"]["required"] and linear["out_features"]["minimum"] == 1
+    residual = {p["name"]: p for p in layers["Residual"]["params"]}
+    assert residual["layers"]["type"] == "layers" and residual["layers"]["required"]
     datasets = {d["name"]: d for d in client.get("/api/datasets").json()}
     assert {
         "random-regression",

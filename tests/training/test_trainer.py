@@ -182,3 +182,19 @@ def test_every_optimizer_learns_xor(tmp_path: Path, optimizer: dict[str, Any]) -
     )
     epochs = _epochs(events)
     assert epochs[-1]["train_loss"] < epochs[0]["train_loss"]
+
+
+def test_sgd_with_a_scheduler_steps_lr_like_torch(tmp_path: Path) -> None:
+    # The fast SGD path must not bypass optimizer.step() when a scheduler counts on it.
+    events = _run(
+        {
+            "dataset": {"name": "circle", "params": {"samples": 64}},
+            "model": {"layers": [{"type": "Linear", "out_features": 2}]},
+            "optimizer": {"type": "SGD", "lr": 0.1},
+            "scheduler": {"type": "StepLR", "step_size": 2, "gamma": 0.5},
+            "epochs": 5,
+        },
+        tmp_path,
+    )
+    assert events[-1]["status"] == "completed", events[-1]
+    assert [e["lr"] for e in _epochs(events)] == [0.1, 0.1, 0.05, 0.05, 0.025]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,10 +15,12 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 import torchplay
-from torchplay.api.guards import BodyLimit, TokenGuard
-from torchplay.api.routes import catalogue, jobs, models, stream
+from torchplay.api.errors import COMMON_ERRORS, STATE_ERRORS
+from torchplay.api.guards import AllowedMethods, BodyLimit, TokenGuard
+from torchplay.api.routes import catalogue, export, jobs, models, stream, uploads
 from torchplay.data import DatasetUnavailable
 from torchplay.jobs import JobError, JobManager, Store, make_executor
+from torchplay.models.builder import warm_up_planning
 from torchplay.settings import Settings
 from torchplay.spec import SpecError
 from torchplay.spec.errors import clean_loc
@@ -43,20 +46,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.warm_workers,
             settings.ray_address,
             settings.threads_per_job,
+            max_running=settings.max_running_jobs,  # per device
         )
-        manager = JobManager(store, executor, settings.max_running_jobs, settings.max_queued_jobs)
+        manager = JobManager(
+            store, executor, settings.max_running_jobs, settings.max_queued_jobs, data_dir=settings.data_dir
+        )
         app.state.manager = manager
         await manager.start()
+        # In the background: the server answers at once, and is fast by the first validation.
+        warming = asyncio.get_running_loop().run_in_executor(None, warm_up_planning)
         try:
             yield
         finally:
+            warming.cancel()
             await manager.close()
             store.close()
 
     app = FastAPI(title="torchplay", version=torchplay.__version__, lifespan=lifespan)
     app.state.settings = settings
-    for router in (catalogue.router, models.router, jobs.router, stream.router):
-        app.include_router(router)
+    for router in (catalogue.router, models.router, jobs.router, stream.router, export.router, uploads.router):
+        app.include_router(router, responses={**COMMON_ERRORS, **STATE_ERRORS})
     _add_error_handlers(app)
 
     plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -66,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(plotly_js, media_type="text/javascript")
 
     app.mount("/", StaticFiles(directory=frontend_dir(), html=True, check_dir=False), name="page")
+    app.add_middleware(AllowedMethods, router=app.router)
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(TokenGuard, token=settings.token)
     return app

@@ -1,4 +1,4 @@
-"""ASGI guards in front of every route: the bearer token and the body-size limit.
+"""ASGI guards in front of every route: the bearer token, the body-size limit, methods.
 
 They are middleware rather than dependencies so nothing, not a 404 nor a WebSocket
 handshake nor a static file under /api, slips past them.
@@ -10,6 +10,7 @@ import json
 import secrets
 from urllib.parse import parse_qs
 
+from starlette.routing import Match, Mount, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -111,3 +112,38 @@ class BodyLimit:
             await send(message)
 
         await self.app(scope, counting_receive, guarded_send)
+
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+class AllowedMethods:
+    """A wrong method on an /api path gets 405 with a true `Allow` header; an /api path
+    that names no route gets a JSON 404 that says so.
+
+    Without this, the page's catch-all static mount at `/` would take the request and
+    answer as a file server would, naming methods the API path does not have."""
+
+    def __init__(self, app: ASGIApp, router: Router) -> None:
+        self.app, self.router = app, router
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api"):
+            return await self.app(scope, receive, send)
+        routes = [route for route in self.router.routes if not isinstance(route, Mount)]
+        method = "GET" if scope["method"] == "HEAD" else scope["method"]
+        found = {route.matches({**scope, "method": method})[0] for route in routes}
+        if Match.FULL in found:
+            return await self.app(scope, receive, send)
+        if Match.PARTIAL not in found:  # never hand an /api path to the page's static files
+            return await _reject(send, 404, f"no API route {scope['path'][:200]!r}")
+        # Ask the router itself which methods this path takes (works however routes nest).
+        allowed = {
+            other
+            for other in _METHODS
+            if any(route.matches({**scope, "method": other})[0] == Match.FULL for route in routes)
+        }
+        methods = ", ".join(sorted(allowed))
+        await _reject(
+            send, 405, f"{scope['method']} is not allowed here; use {methods}", [(b"allow", methods.encode())]
+        )

@@ -13,16 +13,14 @@ from pydantic import BaseModel, ConfigDict
 Task = Literal["regression", "classification", "binary", "reconstruction", "gan"]
 
 
-class NoParams(BaseModel):
-    """For datasets that take no parameters (e.g. `step`, `mnist`)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
 class DatasetParams(BaseModel):
-    """Base of the parameter models of generated sets: unknown names are errors."""
+    """Base of every dataset's parameter model: unknown names are errors."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class NoParams(DatasetParams):
+    """For datasets that take no parameters (e.g. `step`, `mnist`)."""
 
 
 # Generated arrays beyond this many numbers would not fit comfortably in a worker's memory.

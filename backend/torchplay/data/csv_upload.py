@@ -7,6 +7,7 @@ here; nothing the client sends becomes part of a path.
 
 from __future__ import annotations
 
+import _csv
 import csv
 import io
 import json
@@ -15,6 +16,7 @@ import os
 import re
 import secrets
 import tempfile
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -55,21 +57,27 @@ def _number(text: str) -> float | None:
 def _read_rows(text: str, max_rows: int) -> tuple[list[str], list[list[str]], list[int]]:
     """Header, data rows and each row's line number; checks the table's outline."""
     reader = csv.reader(io.StringIO(text))
+    try:
+        return _checked_rows(reader, max_rows)
+    except csv.Error as error:  # a NUL byte, a field over csv's size limit, …
+        raise CsvError(f"line {reader.line_num}: {error}") from error
+
+
+def _checked_rows(reader: _csv.Reader, max_rows: int) -> tuple[list[str], list[list[str]], list[int]]:
     header = next((row for row in reader if row), None)
     if header is None:
         raise CsvError("the file is empty")
     header = [name.strip() for name in header]
     if all(_number(name) is not None for name in header):
         raise CsvError(
-            f"no header row: line {reader.line_num} holds only numbers; "
-            "the first line must name the columns"
+            f"no header row: line {reader.line_num} holds only numbers; the first line must name the columns"
         )
     for i, name in enumerate(header, start=1):
         if not name:
             raise CsvError(f"column {i} has no name in the header")
-    duplicates = sorted({name for name in header if header.count(name) > 1})
-    if duplicates:
-        raise CsvError(f"the header names column {duplicates[0]!r} more than once")
+    repeated = next((name for name, count in Counter(header).items() if count > 1), None)
+    if repeated is not None:
+        raise CsvError(f"the header names column {repeated!r} more than once")
     if len(header) > MAX_COLUMNS:
         raise CsvError(f"{len(header)} columns; at most {MAX_COLUMNS:,}")
 
@@ -79,11 +87,9 @@ def _read_rows(text: str, max_rows: int) -> tuple[list[str], list[list[str]], li
         if not row:  # blank line
             continue
         if len(row) != len(header):
-            raise CsvError(
-                f"line {reader.line_num} has {len(row)} fields, the header has {len(header)}"
-            )
+            raise CsvError(f"line {reader.line_num} has {len(row)} fields, the header has {len(header)}")
         if len(rows) == max_rows:
-            raise CsvError(f"more than {max_rows:,} rows; at most {max_rows:,}")
+            raise CsvError(f"more than {max_rows:,} rows, the limit")
         rows.append(row)
         lines.append(reader.line_num)
     if len(rows) < 2:
@@ -91,29 +97,24 @@ def _read_rows(text: str, max_rows: int) -> tuple[list[str], list[list[str]], li
     return header, rows, lines
 
 
-def _feature_matrix(
-    header: list[str], rows: list[list[str]], lines: list[int], columns: list[int]
-) -> np.ndarray:
+def _feature_matrix(header: list[str], rows: list[list[str]], lines: list[int], columns: list[int]) -> np.ndarray:
     x = np.empty((len(rows), len(columns)), dtype=np.float64)
     for j, column in enumerate(columns):
         cells = [row[column] for row in rows]
         try:
-            x[:, j] = np.array(cells, dtype=np.float64)
-            bad = np.flatnonzero(~np.isfinite(x[:, j]))
-            first_bad = int(bad[0]) if bad.size else None
+            x[:, j] = np.array(cells, dtype=np.float64)  # fast path: all plain numbers
         except ValueError:
-            first_bad = next(i for i, cell in enumerate(cells) if _number(cell) is None)
-        if first_bad is not None:
+            x[:, j] = [np.nan if (v := _number(cell)) is None else v for cell in cells]
+        bad = np.flatnonzero(~np.isfinite(x[:, j]))
+        if bad.size:
+            first_bad = int(bad[0])
             raise CsvError(
-                f"column {header[column]!r}, line {lines[first_bad]}: "
-                f"{cells[first_bad].strip()!r} is not a number"
+                f"column {header[column]!r}, line {lines[first_bad]}: {cells[first_bad].strip()!r} is not a number"
             )
     return x
 
 
-def _targets(
-    name: str, cells: list[str], lines: list[int]
-) -> tuple[Task, np.ndarray, list[str] | None]:
+def _targets(name: str, cells: list[str], lines: list[int]) -> tuple[Task, np.ndarray, list[str] | None]:
     """Task, target array and class names, inferred from the target column."""
     cells = [cell.strip() for cell in cells]
     for cell, line in zip(cells, lines, strict=True):
@@ -201,6 +202,7 @@ def _store(data_dir: Path, x: np.ndarray, y: np.ndarray, meta: dict[str, Any]) -
     root = uploads_dir(data_dir)
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=root, prefix=".incoming-"))
+    staging.chmod(0o755)  # mkdtemp makes it private; it becomes an ordinary dataset folder
     np.savez(staging / "data.npz", x=x, y=y)
     while True:
         folder = root / f"csv-{secrets.token_hex(3)}"
@@ -223,9 +225,7 @@ def upload_names(data_dir: Path) -> list[str]:
     if not root.is_dir():
         return []
     folders = [
-        folder
-        for folder in root.iterdir()
-        if NAME_PATTERN.fullmatch(folder.name) and (folder / "meta.json").is_file()
+        folder for folder in root.iterdir() if NAME_PATTERN.fullmatch(folder.name) and (folder / "meta.json").is_file()
     ]
     return [folder.name for folder in sorted(folders, key=lambda f: f.stat().st_mtime_ns)]
 
@@ -255,18 +255,17 @@ def _entry(name: str, meta: dict[str, Any], folder: Path) -> DatasetEntry:
         x, y = arrays()
         extras = {"features": features, "target": meta["target"]}
         extras |= {"mean": meta["mean"], "std": meta["std"]}
-        return split_dataset(
-            x, y, task=task, seed=seed, test_fraction=test_fraction, classes=classes, extras=extras
-        )
+        return split_dataset(x, y, task=task, seed=seed, test_fraction=test_fraction, classes=classes, extras=extras)
 
     def show(_params: BaseModel, _seed: int, _dir: Path) -> dict[str, Any]:
         x, y = arrays()
         shown = slice(0, previews.MAX_ROWS)
-        # Undo the standardisation so the table shows the values as uploaded.
+        # Undo the standardisation so the table shows the values as uploaded, to float32's
+        # 6 significant digits.
         raw = x[shown] * np.array(meta["std"]) + np.array(meta["mean"])
         targets = previews.label_names(y[shown], classes)
         n = previews.MAX_COLUMNS
-        rows = [[*np.round(row[:n], 6).tolist(), t] for row, t in zip(raw, targets, strict=True)]
+        rows = [[*(float(f"{v:.6g}") for v in row[:n]), t] for row, t in zip(raw, targets, strict=True)]
         return previews.table([*features[:n], meta["target"]], rows)
 
     description = (

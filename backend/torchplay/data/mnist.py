@@ -21,7 +21,7 @@ import numpy as np
 
 from torchplay.data.base import DatasetUnavailable, LoadedDataset
 from torchplay.data.idx import GZIP_MAGIC, IdxError, decompress, parse_idx
-from torchplay.data.split import to_loaded
+from torchplay.data.split import check_fraction, to_loaded
 
 # The largest file, MNIST's training images, is 9.9 MB compressed and 47 MB uncompressed.
 _MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
@@ -163,6 +163,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the cache is for every user of the folder
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -209,8 +210,7 @@ def download(source: IdxSource, data_dir: Path, timeout: float = 30.0) -> Path:
             break
         else:
             raise DatasetUnavailable(
-                f"Could not download {source.title}: {'; '.join(failures)}. "
-                + _how_to_fix(source, data_dir)
+                f"Could not download {source.title}: {'; '.join(failures)}. " + _how_to_fix(source, data_dir)
             )
     return folder
 
@@ -226,18 +226,22 @@ def import_files(source: IdxSource, source_dir: Path, data_dir: Path) -> Path:
         path = next((p for p in candidates if p.is_file()), None)
         if path is None:
             raise FileNotFoundError(
-                f"{source_dir} has no {file.name} (nor an uncompressed "
-                f"{' or '.join(file.uncompressed_names)})"
+                f"{source_dir} has no {file.name} (nor an uncompressed {' or '.join(file.uncompressed_names)})"
             )
         data = path.read_bytes()
-        verify(data, file)
+        try:
+            verify(data, file)
+        except ChecksumError:
+            raise ChecksumError(
+                f"{path} is not {source.title}'s {file.name}: its SHA-256 matches none of the known digests"
+            ) from None
         found.append((file, data))
     _check_shapes(source, *(parse_idx(decompress(data)) for _file, data in found))
     folder = cache_dir(source, data_dir)
     for file, data in found:
-        if data[:2] != GZIP_MAGIC:
-            data = _gzip(data)
-        _write_atomically(folder / file.name, data)
+        # mtime=0: the same content always compresses to the same bytes.
+        packed = data if data[:2] == GZIP_MAGIC else gzip.compress(data, mtime=0)
+        _write_atomically(folder / file.name, packed)
     return folder
 
 
@@ -247,11 +251,6 @@ def import_idx_dataset(name: str, source_dir: Path, data_dir: Path) -> Path:
     if name not in SOURCES:
         raise ValueError(f"unknown dataset {name!r}; importable: {', '.join(SOURCES)}")
     return import_files(SOURCES[name], source_dir, data_dir)
-
-
-def _gzip(data: bytes) -> bytes:
-    # mtime=0: the same content always gives the same bytes.
-    return gzip.compress(data, compresslevel=6, mtime=0)
 
 
 def _check_shapes(
@@ -277,18 +276,18 @@ def _check_shapes(
 def _read_verified(path: Path, file: IdxFile, _mtime_ns: int, _size: int) -> np.ndarray:
     # Keyed by mtime and size so a replaced file is read (and checked) again.
     try:
-        return parse_idx(verify(path.read_bytes(), file))
+        array = parse_idx(verify(path.read_bytes(), file))
     except ValueError as error:  # ChecksumError, IdxError
-        raise DatasetUnavailable(
-            f"{path} is damaged ({error}); delete it to download it again."
-        ) from error
+        raise DatasetUnavailable(f"{path} is damaged ({error}); delete it to download it again.") from error
+    array.flags.writeable = False  # shared by every caller in this process
+    return array
 
 
 def read_arrays(
     source: IdxSource, data_dir: Path, timeout: float = 30.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(train images, train labels, test images, test labels) as uint8 arrays, downloading
-    whatever the cache lacks. Cached per process: the arrays must not be modified."""
+    whatever the cache lacks. Cached per process, so read-only."""
     folder = download(source, data_dir, timeout)
     arrays = []
     for file in source.files:
@@ -315,6 +314,7 @@ def load(source: IdxSource, data_dir: Path, test_fraction: float) -> LoadedDatas
     """The official split, in the files' order: the 60 000 training images, and as test set
     the 10 000 test images whenever `test_fraction` > 0 (its value is otherwise ignored)
     or none when it is 0."""
+    check_fraction(test_fraction)
     train_images, train_labels, test_images, test_labels = read_arrays(source, data_dir)
     if test_fraction == 0:
         test_images, test_labels = test_images[:0], test_labels[:0]

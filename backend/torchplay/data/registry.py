@@ -113,9 +113,7 @@ def _points(
     params: type[BaseModel] = synthetic.PointsParams,
 ) -> DatasetEntry:
     """A two-class set of 2-D points."""
-    return _generated(
-        name, "classification", description, params, generate, lambda _p: (2,), _binary
-    )
+    return _generated(name, "classification", description, params, generate, lambda _p: (2,), _binary)
 
 
 _OFFICIAL_SPLIT = (
@@ -202,8 +200,7 @@ DATASETS: dict[str, DatasetEntry] = {
         _downloaded(
             mnist.MNIST,
             "Handwritten digits, 28×28 grayscale; 60 000 training and 10 000 test images, "
-            "downloaded once and cached; normalised with mean 0.1307 and std 0.3081."
-            + _OFFICIAL_SPLIT,
+            "downloaded once and cached; normalised with mean 0.1307 and std 0.3081." + _OFFICIAL_SPLIT,
         ),
         _downloaded(
             mnist.FASHION_MNIST,
@@ -288,9 +285,7 @@ def validate_params(name: str, params: dict[str, Any], data_dir: Path | None = N
     return get_dataset(name, data_dir).params_model.model_validate(params)
 
 
-def load_dataset(
-    name: str, params: dict[str, Any], seed: int, test_fraction: float, data_dir: Path
-) -> LoadedDataset:
+def load_dataset(name: str, params: dict[str, Any], seed: int, test_fraction: float, data_dir: Path) -> LoadedDataset:
     """Tensors for training: generated (seeded), downloaded or uploaded, split by `seed`."""
     entry = get_dataset(name, data_dir)
     return entry.load(entry.params_model.model_validate(params), seed, test_fraction, data_dir)

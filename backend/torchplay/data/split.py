@@ -20,12 +20,16 @@ def data_rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,)))
 
 
+def check_fraction(test_fraction: float) -> None:
+    if not 0.0 <= test_fraction < 1.0:
+        raise ValueError(f"test_fraction must be in [0, 1), got {test_fraction}")
+
+
 def split_indices(n: int, seed: int, test_fraction: float) -> tuple[np.ndarray, np.ndarray]:
     """Shuffle `range(n)` with `default_rng(seed)`; the last `round(n * test_fraction)` are test.
 
     At least one row stays in training so a tiny set with a large fraction still trains."""
-    if not 0.0 <= test_fraction < 1.0:
-        raise ValueError(f"test_fraction must be in [0, 1), got {test_fraction}")
+    check_fraction(test_fraction)
     order = np.random.default_rng(seed).permutation(n)
     n_test = min(round(n * test_fraction), max(n - 1, 0))
     return order[: n - n_test], order[n - n_test :]
@@ -80,6 +84,4 @@ def split_dataset(
     """Split n rows with `split_indices` and hand them over as tensors (see `to_loaded`)."""
     train, test = split_indices(len(x), seed, test_fraction)
     y = x if y is None else y
-    return to_loaded(
-        (x[train], y[train]), (x[test], y[test]), task=task, classes=classes, extras=extras
-    )
+    return to_loaded((x[train], y[train]), (x[test], y[test]), task=task, classes=classes, extras=extras)

@@ -1,8 +1,8 @@
 """Small generated sets: random tensors, the `step` tutorial set and the 2-D playground sets.
 
 Each generator is a plain numpy function whose arguments are its dataset's parameter
-names plus `rng`, returning `(x, y)`; the exported code shows them as they are written
-here, so they stay self-contained and readable (like TensorFlow Playground's)."""
+names plus `rng`, returning `(x, y)`. Exported code shows them as written here, so each
+stays self-contained (numpy only, no helpers) and readable, like TensorFlow Playground's."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class RandomClassesParams(DatasetParams):
 
 
 class PointsParams(DatasetParams):
-    """The 2-D and 1-D sets: points spread over about [-1, 1] on each input axis."""
+    """Sets of points (the 2-D sets, `plane`, `sine`): how many, and how noisy."""
 
     samples: int = Field(400, ge=1, le=1_000_000, description="Number of points.")
     noise: float = Field(
@@ -48,7 +48,7 @@ class PointsParams(DatasetParams):
 
 
 class SpiralParams(PointsParams):
-    # Less noise than the other sets: the arms are 0.2 apart at their outer turn.
+    # Less noise than the other sets: neighbouring arms are only 0.4 apart.
     noise: float = Field(
         0.03,
         ge=0.0,
@@ -58,14 +58,10 @@ class SpiralParams(PointsParams):
 
 
 class SineParams(PointsParams):
-    noise: float = Field(
-        0.1, ge=0.0, le=2.0, description="Standard deviation of the noise added to sin(x)."
-    )
+    noise: float = Field(0.1, ge=0.0, le=2.0, description="Standard deviation of the noise added to sin(x).")
 
 
-def random_regression(
-    samples: int, features: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
+def random_regression(samples: int, features: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Inputs and targets both standard normal: there is nothing to learn but the points."""
     x = rng.standard_normal((samples, features), dtype=np.float32)
     y = rng.standard_normal((samples, 1), dtype=np.float32)
@@ -88,14 +84,9 @@ def step(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def two_classes(samples: int) -> np.ndarray:
-    """Labels for two classes of equal size (or one apart), class 0 first."""
-    return (np.arange(samples) >= samples // 2).astype(np.int64)
-
-
 def circle(samples: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Class 0 inside radius 0.5, class 1 on the ring from 0.7 to 1."""
-    y = two_classes(samples)
+    y = (np.arange(samples) >= samples // 2).astype(np.int64)  # two halves: 0s, then 1s
     radius = np.where(y == 0, rng.uniform(0.0, 0.5, samples), rng.uniform(0.7, 1.0, samples))
     angle = rng.uniform(0.0, 2 * np.pi, samples)
     x = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
@@ -104,7 +95,7 @@ def circle(samples: int, noise: float, rng: np.random.Generator) -> tuple[np.nda
 
 def xor(samples: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Class 0 where both coordinates have the same sign, class 1 where they differ."""
-    y = two_classes(samples)
+    y = (np.arange(samples) >= samples // 2).astype(np.int64)  # two halves: 0s, then 1s
     # Keep a small gap around the axes so the labels are not decided by the noise alone.
     magnitude = rng.uniform(0.05, 1.0, (samples, 2))
     sign0 = rng.choice([-1.0, 1.0], samples)
@@ -115,7 +106,7 @@ def xor(samples: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarra
 
 def gaussian(samples: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Two Gaussian blobs of spread 0.2 around (0.5, 0.5) and (-0.5, -0.5)."""
-    y = two_classes(samples)
+    y = (np.arange(samples) >= samples // 2).astype(np.int64)  # two halves: 0s, then 1s
     centre = np.where(y[:, None] == 0, 0.5, -0.5)
     x = centre + rng.normal(0.0, 0.2, (samples, 2))
     return x + rng.normal(0.0, noise, x.shape), y
@@ -123,7 +114,7 @@ def gaussian(samples: int, noise: float, rng: np.random.Generator) -> tuple[np.n
 
 def spiral(samples: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaved arms winding 1.25 turns out to radius 1."""
-    y = two_classes(samples)
+    y = (np.arange(samples) >= samples // 2).astype(np.int64)  # two halves: 0s, then 1s
     t = rng.uniform(0.1, 1.0, samples)  # position along the arm: 0 centre, 1 outer end
     angle = 1.25 * 2 * np.pi * t + np.pi * y  # the second arm is the first turned half a turn
     x = np.stack([t * np.cos(angle), t * np.sin(angle)], axis=1)
@@ -132,7 +123,7 @@ def spiral(samples: int, noise: float, rng: np.random.Generator) -> tuple[np.nda
 
 def moons(samples: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles, scaled to about [-1, 1] × [-0.5, 0.5]."""
-    y = two_classes(samples)
+    y = (np.arange(samples) >= samples // 2).astype(np.int64)  # two halves: 0s, then 1s
     angle = rng.uniform(0.0, np.pi, samples)
     upper = np.stack([np.cos(angle), np.sin(angle)], axis=1)
     lower = np.stack([1.0 - np.cos(angle), 0.5 - np.sin(angle)], axis=1)

@@ -19,6 +19,9 @@ OnExit = Callable[[str, str | None], None]
 
 class Executor(ABC):
     name: str = "executor"
+    # True when `can_start` itself enforces the running limit (per device, per cluster
+    # resources); the manager then applies no global `max_running` cap of its own.
+    schedules: bool = False
 
     def bind(self, on_events: OnEvents, on_exit: OnExit) -> None:
         self.on_events, self.on_exit = on_events, on_exit
@@ -44,6 +47,10 @@ class Executor(ABC):
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name}
+
+    def devices(self) -> tuple[str, ...] | None:
+        """Devices a job may name where this executor runs it; None: this machine's."""
+        return None
 
     @abstractmethod
     def shutdown(self) -> None:

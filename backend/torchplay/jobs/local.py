@@ -27,6 +27,7 @@ class _Worker:
     counter: Any
     commands: Any
     job_id: str | None = None
+    device: str | None = None
     reader: threading.Thread | None = None
     killed_by_us: bool = False
     stopping_since: float | None = None
@@ -35,11 +36,13 @@ class _Worker:
 
 class LocalExecutor(Executor):
     name = "local"
+    schedules = True  # the running limit is per device: a CPU job never waits for a GPU job
 
-    def __init__(self, data_dir: str, warm: int = 1, threads: int = 1) -> None:
+    def __init__(self, data_dir: str, warm: int = 1, threads: int = 1, max_per_device: int = 2) -> None:
         self.data_dir = data_dir
         self.warm = warm
         self.threads = threads
+        self.max_per_device = max_per_device
         self._idle: list[_Worker] = []
         self._busy: dict[str, _Worker] = {}
         self._lock = threading.Lock()
@@ -88,9 +91,10 @@ class LocalExecutor(Executor):
     def start(self, job_id: str, request: dict[str, Any], *, resume_from: dict[str, Any] | None = None) -> None:
         worker = self._take_worker()
         worker.job_id = job_id
+        worker.device = _device_of(request)
         with self._lock:
             self._busy[job_id] = worker
-        worker.inbox.put((request, resume_from))
+        worker.inbox.put((request, resume_from, job_id))
         worker.reader = threading.Thread(target=self._read, args=(worker,), daemon=True, name=f"events-{job_id}")
         worker.reader.start()
 
@@ -114,8 +118,22 @@ class LocalExecutor(Executor):
         worker = self._busy.get(job_id)
         return worker.process.pid if worker else None
 
+    def can_start(self, request: dict[str, Any]) -> tuple[bool, str | None]:
+        device = _device_of(request)
+        with self._lock:
+            running = sum(1 for w in self._busy.values() if w.device == device)
+        if running >= self.max_per_device:
+            return False, f"{running} jobs running on {device} (max_running_jobs={self.max_per_device} per device)"
+        return True, None
+
     def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "warm_workers": self.warm, "threads_per_job": self.threads, "cpus": os.cpu_count()}
+        return {
+            "name": self.name,
+            "warm_workers": self.warm,
+            "threads_per_job": self.threads,
+            "cpus": os.cpu_count(),
+            "max_running_per_device": self.max_per_device,
+        }
 
     def shutdown(self) -> None:
         self._closed = True
@@ -171,6 +189,17 @@ def _drain(events: Any, timeout: float) -> list[dict[str, Any]]:
             batch.append(events.get_nowait())
         except (queue.Empty, EOFError, OSError):
             return batch
+
+
+def _device_of(request: dict[str, Any]) -> str:
+    """The device a job will hold: `auto` and `cuda` resolve to a real one (cuda:0 …)."""
+    from torchplay.training.devices import resolve_device
+
+    name = str(request.get("device", "auto"))
+    try:
+        return resolve_device(name)
+    except ValueError:  # the worker will fail it with a readable error; count it under its name
+        return name
 
 
 def _exit_reason(worker: _Worker) -> str | None:

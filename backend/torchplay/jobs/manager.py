@@ -12,11 +12,15 @@ import json
 import secrets
 from collections import deque
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from torchplay.jobs.executor import Event, Executor
 from torchplay.jobs.live import LiveLog
 from torchplay.jobs.store import UNFINISHED, Store, now_iso
+from torchplay.training import checkpoint
+
+DISPATCH_RETRY_S = 1.0  # while a job waits for resources, how often to look again
 
 
 class JobError(Exception):
@@ -28,14 +32,25 @@ class JobError(Exception):
 
 
 class JobManager:
-    def __init__(self, store: Store, executor: Executor, max_running: int = 2, max_queued: int = 100) -> None:
+    def __init__(
+        self,
+        store: Store,
+        executor: Executor,
+        max_running: int = 2,
+        max_queued: int = 100,
+        data_dir: Path | None = None,
+    ) -> None:
         self.store = store
+        self.data_dir = data_dir  # where job folders (checkpoints) live; None: none kept
         self.executor = executor
         self.max_running = max_running
         self.max_queued = max_queued
         self._queue: deque[str] = deque()
         self._running: set[str] = set()
         self._stop_requested: set[str] = set()
+        self._queue_reasons: dict[str, str] = {}  # queued job → why it cannot start yet
+        self._retry: asyncio.TimerHandle | None = None
+        self._resume: dict[str, dict[str, Any]] = {}  # job id → resume_from for its next start
         self._live: dict[str, LiveLog] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         executor.bind(self._events_from_thread, self._exit_from_thread)
@@ -46,6 +61,9 @@ class JobManager:
         for job in self.store.unfinished_jobs():
             if job["status"] == "queued":
                 self._live[job["id"]] = LiveLog(job["last_seq"], self.store.replay(job["id"], 0))
+                epoch = self._checkpoint_epoch(job["id"], job["epoch"])  # queued for a resume when the server died
+                if epoch is not None:
+                    self._resume[job["id"]] = {"epoch": epoch}
                 self._queue.append(job["id"])
             else:
                 self._append(
@@ -61,6 +79,8 @@ class JobManager:
         self._dispatch()
 
     async def close(self) -> None:
+        if self._retry is not None:
+            self._retry.cancel()
         self.executor.shutdown()
 
     # --- commands ------------------------------------------------------------------------------
@@ -99,6 +119,8 @@ class JobManager:
 
     def control(self, job_id: str, op: str) -> dict[str, Any]:
         """pause / resume / step of a running job."""
+        if op == "resume" and self._require(job_id, ("paused", "interrupted"), op)["status"] == "interrupted":
+            return self._restart(job_id)
         allowed = {"pause": ("running",), "resume": ("paused",), "step": ("paused", "running")}[op]
         self._require(job_id, allowed, op)
         if not self.executor.send(job_id, {"op": op}):
@@ -126,6 +148,41 @@ class JobManager:
             live.finished = True
             live.publish()
         self.store.delete_job(job_id)
+        self._resume.pop(job_id, None)
+        if self.data_dir is not None:
+            checkpoint.remove_job_dir(self.data_dir, job_id)
+
+    def _restart(self, job_id: str) -> dict[str, Any]:
+        """An `interrupted` job continues from its last checkpoint (or from scratch without one).
+
+        Events after the checkpoint's epoch are dropped, the `interrupted` mark included:
+        the resumed run redoes those epochs, so the history stays one continuous run."""
+        if len(self._queue) >= self.max_queued:
+            raise JobError(429, f"{len(self._queue)} jobs are already queued (limit max_queued_jobs={self.max_queued})")
+        stored = self.store.events(job_id, "epoch")
+        epoch = self._checkpoint_epoch(job_id, stored[-1]["epoch"] if stored else 0)
+        kept = [e for e in stored if epoch is not None and e["epoch"] <= epoch]
+        last = kept[-1] if kept else None
+        fields: dict[str, Any] = {"status": "queued", "error": None, "finished_at": None, "epoch": 0}
+        if last is not None:
+            fields.update(
+                epoch=last["epoch"], train_loss=last["train_loss"], val_loss=last["val_loss"], metrics=last["metrics"]
+            )
+        self.store.rewind(job_id, last["seq"] if last else 0, fields)
+        job = self.store.get_job(job_id, with_request=False)
+        assert job is not None
+        self._live[job_id] = LiveLog(job["last_seq"], self.store.replay(job_id, 0))
+        if last is not None:
+            self._resume[job_id] = {"epoch": last["epoch"]}
+        self._queue.append(job_id)
+        self._dispatch()
+        return self.get(job_id)
+
+    def _checkpoint_epoch(self, job_id: str, at_most: int) -> int | None:
+        """The newest checkpoint the stored history reaches (the worker may have run ahead)."""
+        if self.data_dir is None:
+            return None
+        return checkpoint.latest_epoch(checkpoint.job_dir(self.data_dir, job_id), at_most)
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -182,6 +239,8 @@ class JobManager:
             rows.append((seq, event["type"], _dumps(event)))
             fields.update(_job_fields(event, job))
         self.store.append(job_id, rows, fields)
+        if self.data_dir is not None and "epoch" in fields:  # history moved: older checkpoints can go
+            checkpoint.prune(checkpoint.job_dir(self.data_dir, job_id), fields["epoch"])
         if live:
             for row in rows:
                 live.append(*row)
@@ -192,6 +251,8 @@ class JobManager:
     def _exited(self, job_id: str, error: str | None) -> None:
         job = self.store.get_job(job_id, with_request=False)
         self._running.discard(job_id)
+        if job is None and self.data_dir is not None:  # deleted while running: its last writes go too
+            checkpoint.remove_job_dir(self.data_dir, job_id)
         if job is not None and job["status"] in UNFINISHED:
             if job_id in self._stop_requested:
                 done = {"type": "done", "status": "stopped", "error": None}
@@ -206,18 +267,34 @@ class JobManager:
         self._dispatch()
 
     def _dispatch(self) -> None:
-        while self._queue and len(self._running) < self.max_running:
-            job_id = self._queue[0]
+        """Start queued jobs, oldest first, while there is room.
+
+        An executor that `schedules` (per-device limits, Ray cluster resources) decides per
+        job: a job that cannot start keeps its place and its `queue_reason`, and a later job
+        for other, free resources may pass it. Otherwise `max_running` caps all jobs."""
+        self._queue_reasons.clear()
+        for job_id in list(self._queue):
+            if not self.executor.schedules and len(self._running) >= self.max_running:
+                self._queue_reasons[job_id] = f"{len(self._running)} jobs running (max_running_jobs={self.max_running})"
+                continue
             job = self.store.get_job(job_id)
             if job is None:
-                self._queue.popleft()
+                self._queue.remove(job_id)
                 continue
-            ready, _reason = self.executor.can_start(job["request"])
+            ready, reason = self.executor.can_start(job["request"])
             if not ready:
-                return
-            self._queue.popleft()
+                self._queue_reasons[job_id] = reason or "waiting for resources"
+                continue
+            self._queue.remove(job_id)
             self._running.add(job_id)
-            self.executor.start(job_id, job["request"])
+            self.executor.start(job_id, job["request"], resume_from=self._resume.pop(job_id, None))
+        # A cluster's resources also change where we cannot see it (a node joins): look again.
+        if self._queue_reasons and self._retry is None and self._loop is not None:
+            self._retry = self._loop.call_later(DISPATCH_RETRY_S, self._retry_dispatch)
+
+    def _retry_dispatch(self) -> None:
+        self._retry = None
+        self._dispatch()
 
     # --- helpers -----------------------------------------------------------------------------------
 
@@ -232,6 +309,9 @@ class JobManager:
     def _public(self, job: dict[str, Any]) -> dict[str, Any]:
         job = {k: v for k, v in job.items() if k != "last_seq"}
         job["worker_pid"] = self.executor.worker_pid(job["id"]) if job["status"] in UNFINISHED else None
+        job["queue_reason"] = None
+        if job["status"] == "queued":  # why it waits: resources, or its worker is still starting
+            job["queue_reason"] = "starting" if job["id"] in self._running else self._queue_reasons.get(job["id"])
         return job
 
 

@@ -111,6 +111,19 @@ class Store:
             self._db.execute("COMMIT")
         return bool(deleted)
 
+    def rewind(self, job_id: str, keep_seq: int, fields: dict[str, Any]) -> None:
+        """Drop events after `keep_seq` (work a resume will redo) and reset the row, in one
+        transaction. `last_seq` stays: numbering continues, so no seq is ever reused."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                self._db.execute("DELETE FROM events WHERE job_id = ? AND seq > ?", (job_id, keep_seq))
+                self._update(job_id, fields)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
     # --- events --------------------------------------------------------------------------
 
     def append(self, job_id: str, events: list[tuple[int, str, str]], job_fields: dict[str, Any]) -> None:

@@ -18,16 +18,21 @@ from typing import Any
 def worker_main(inbox: Queue, events: Queue, counter: Any, commands: Queue, data_dir: str, threads: int) -> None:
     import torch
 
-    from torchplay.training import Control, run_job
+    from torchplay.training import Control, run_job, warm_up
+    from torchplay.training.checkpoint import job_dir
 
     _exit_with_parent()
     # Jobs share the cores: oversubscribed OpenMP threads spin and make every job slower.
     torch.set_num_threads(threads)
+    warm_up()
     assignment = inbox.get()
     if assignment is None:
         return
-    request, resume_from = assignment
-    run_job(request, events.put, Control(counter=counter, commands=commands), Path(data_dir), resume_from=resume_from)
+    request, resume_from, job_id = assignment
+    control = Control(counter=counter, commands=commands)
+    # The job's own folder (checkpoints) comes from the server-made id, never from the request.
+    checkpoints = job_dir(data_dir, job_id)
+    run_job(request, events.put, control, Path(data_dir), resume_from=resume_from, checkpoint_dir=checkpoints)
     events.close()
     events.join_thread()  # flush every event before the process exits
 

@@ -22,7 +22,14 @@ class Recurrent(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out, _ = self.rnn(x)  # (batch, seq, hidden * directions)
-        return out[:, -1] if self.output == "last" else out
+        if self.output == "sequence":
+            return out
+        if not self.rnn.bidirectional:
+            return out[:, -1]
+        # The backward direction reads from the end, so its summary of the whole sequence is
+        # at step 0 (out[:, -1] would give it after one step): torch's h_n of both directions.
+        hidden = self.rnn.hidden_size
+        return torch.cat([out[:, -1, :hidden], out[:, 0, hidden:]], dim=1)
 
 
 class PositionalEncoding(nn.Module):

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from torchplay.models import blocks
-from torchplay.spec import LAYERS, LayerBase, ModelSpec, SpecError
+from torchplay.spec import LayerBase, ModelSpec, SpecError
 from torchplay.spec.layers import Residual as ResidualSpec
 from torchplay.spec.layers import Shape
 
@@ -176,5 +176,7 @@ def _torch_message(exc: Exception) -> str:
     return re.sub(r"\s*\(?(on|for) (the )?meta device\)?", "", text)[:300]
 
 
-def layer_types() -> list[str]:
-    return list(LAYERS)
+def warm_up_planning() -> None:
+    """The first meta-device forward imports torch's decomposition machinery (seconds);
+    a server calls this at start so the first person to validate a model does not wait."""
+    plan_model(ModelSpec.model_validate({"layers": [{"type": "Linear", "out_features": 1}]}), [1])

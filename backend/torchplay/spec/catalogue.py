@@ -16,6 +16,8 @@ _JSON_TYPES = {"integer", "number", "boolean", "string", "array"}
 def describe_params(model: type[BaseModel], inferred: set[str] | None = None) -> list[dict[str, Any]]:
     """Each field as {name, type, default, required, minimum, maximum, enum, description, inferred}."""
     schema = model.model_json_schema()
+    if "$ref" in schema:  # recursive models (Residual) keep their own schema under $defs
+        schema = schema["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
     props = schema.get("properties", {})
     required = set(schema.get("required", []))
     described = []

@@ -185,6 +185,12 @@ class JobCreate(_Closed):
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Seeds weights, shuffling and data.")
     snapshot_every: int = Field(1, ge=1, le=1_000_000, description="Epochs between prediction snapshots.")
     grad_clip: float | None = Field(None, gt=0.0, le=1e6, description="Clip the gradient norm to this.")
+    amp: Literal["bf16"] | None = Field(
+        None, description="Mixed precision: bf16 autocast on CUDA; ignored (with a note) on other devices."
+    )
+    checkpoint_every: int | None = Field(
+        None, ge=1, le=1_000_000, description="Epochs between checkpoints (for resume); null: server default."
+    )
     early_stopping: int | None = Field(
         None, ge=1, le=1_000_000, description="Stop after this many epochs without a better val loss."
     )

@@ -7,6 +7,7 @@ the request. It touches no real tensors: shapes are checked on the meta device.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,8 +63,12 @@ def plan_dataset(ref_name: str, params: dict[str, Any], limits: Limits, data_dir
     return DatasetPlan(entry.name, entry.task, validated, list(entry.input_shape(validated)), entry.classes(validated))
 
 
-def plan_job(request: JobCreate, limits: Limits, data_dir: Path | None = None) -> JobPlan:
-    """Validate and normalise a job request; raise `SpecError` pointing at the first problem."""
+def plan_job(
+    request: JobCreate, limits: Limits, data_dir: Path | None = None, devices: Sequence[str] | None = None
+) -> JobPlan:
+    """Validate and normalise a job request; raise `SpecError` pointing at the first problem.
+
+    `devices`: what a job may name where it will run (a Ray cluster's GPUs); default: here."""
     if request.epochs > limits.max_epochs:
         raise SpecError(
             ("epochs",),
@@ -76,10 +81,11 @@ def plan_job(request: JobCreate, limits: Limits, data_dir: Path | None = None) -
             f"batch size {request.batch_size:,} is over the limit max_batch_size={limits.max_batch_size:,}",
             "limit_exceeded",
         )
-    if request.device not in ("auto", *available_devices()):
+    devices = available_devices() if devices is None else tuple(devices)
+    if request.device not in ("auto", *devices):
         raise SpecError(
             ("device",),
-            f"device {request.device!r} is not available here; available: auto, {', '.join(available_devices())}",
+            f"device {request.device!r} is not available here; available: auto, {', '.join(devices)}",
         )
     dataset = plan_dataset(request.dataset.name, request.dataset.params, limits, data_dir)
     is_gan = isinstance(request.model, GanSpec)

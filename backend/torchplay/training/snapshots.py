@@ -19,6 +19,12 @@ from torchplay.training.objectives import Objective
 
 MAX_POINTS = 500  # per split: enough to see the data, small enough for ~10 frames/s
 GRID = 60  # decision-boundary resolution (≥ 50×50)
+MAX_IMAGES = 16  # images per snapshot: 16 × 28×28 ints ≈ 40 kB of JSON
+MAX_SERIES_EXAMPLES = 8  # forecast windows drawn one above the other
+MAX_VECTOR_FEATURES = 64  # reconstruction of non-image rows: the first features only
+# A confusion matrix over this many held-out rows: stable counts, and a snapshot of MNIST
+# costs a fifth of an evaluation pass instead of a whole one.
+MAX_CONFUSION_ROWS = 2000
 
 
 @dataclass
@@ -120,9 +126,155 @@ def decision_boundary(ctx: SnapshotContext) -> dict[str, Any]:
     }
 
 
+@snapshot("series", lambda c: c.objective.task == "regression" and len(c.data.input_shape) == 2)
+def series(ctx: SnapshotContext) -> dict[str, Any]:
+    """Sequence regression (e.g. `sine-forecast`): forecast against actual on held-out windows.
+
+    `examples` shows a few windows (first feature) with their true and predicted next values;
+    `actual`/`predicted` pair the targets of up to MAX_POINTS windows (first target column)."""
+    x, y = _held_out(ctx)
+    x, y = _rows(x), _rows(y)
+    predicted = _predict(ctx, x).reshape(len(x), -1)
+    actual = y.reshape(len(y), -1)
+    examples = [
+        {"input": _round(x[i, :, 0]), "actual": _round(actual[i]), "predicted": _round(predicted[i])}
+        for i in range(min(MAX_SERIES_EXAMPLES, len(x)))
+    ]
+    return {
+        "window": ctx.data.input_shape[0],
+        "examples": examples,
+        "actual": _round(actual[:, 0]),
+        "predicted": _round(predicted[:, 0]),
+    }
+
+
 @snapshot("scatter", lambda c: c.objective.task == "regression")
 def scatter(ctx: SnapshotContext) -> dict[str, Any]:
     """Any other regression: predicted against actual on held-out data (train if none)."""
     x, y = (ctx.data.x_test, ctx.data.y_test) if len(ctx.data.x_test) else (ctx.data.x_train, ctx.data.y_train)
     x, y = _rows(x, 1000), _rows(y, 1000)
     return {"actual": _round(y.reshape(-1)), "predicted": _round(_predict(ctx, x).reshape(-1))}
+
+
+def _held_out(ctx: SnapshotContext) -> tuple[torch.Tensor, torch.Tensor]:
+    """The test split, or the training split when the job holds nothing out."""
+    data = ctx.data
+    return (data.x_test, data.y_test) if len(data.x_test) else (data.x_train, data.y_train)
+
+
+def _is_image(ctx: SnapshotContext) -> bool:
+    return len(ctx.data.input_shape) == 3  # (channels, height, width)
+
+
+def _pixels(ctx: SnapshotContext, x: torch.Tensor) -> list[Any]:
+    """Model-space images (n, c, h, w) → 0–255 ints (n, h, w): undo the dataset's
+    normalisation, average the channels (grayscale is what the page draws)."""
+    norm = ctx.data.extras.get("normalization", {"mean": 0.0, "std": 1.0})
+    gray = (x.float().mean(dim=1) * norm["std"] + norm["mean"]).clamp(0.0, 1.0)
+    return torch.round(gray * 255).to(torch.int64).cpu().tolist()
+
+
+def _class_names(ctx: SnapshotContext) -> list[str]:
+    if ctx.data.classes:
+        return list(ctx.data.classes)
+    return [str(i) for i in range(2 if ctx.objective.task == "binary" else ctx.data.target_size)]
+
+
+def _labels(ctx: SnapshotContext, y: torch.Tensor) -> torch.Tensor:
+    return y.reshape(-1).long()  # binary targets are floats (n, 1); classes are ints (n,)
+
+
+def _predicted_classes(ctx: SnapshotContext, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(predicted class, its probability) per row."""
+    probs = ctx.objective.probabilities(_predict(ctx, x))
+    confidence, predicted = probs.max(dim=1)
+    return predicted, confidence
+
+
+def _confusion(ctx: SnapshotContext) -> dict[str, Any]:
+    x, y = _held_out(ctx)
+    x, y = x[:MAX_CONFUSION_ROWS], y[:MAX_CONFUSION_ROWS]
+    classes = _class_names(ctx)
+    k = len(classes)
+    predicted, _ = _predicted_classes(ctx, x)
+    # rows: true class, columns: predicted class
+    matrix = torch.bincount(_labels(ctx, y) * k + predicted, minlength=k * k).reshape(k, k)
+    total = int(matrix.sum().item())
+    return {
+        "classes": classes,
+        "matrix": matrix.cpu().tolist(),
+        "samples": total,
+        "accuracy": round(float(matrix.diagonal().sum().item()) / total, 4) if total else None,
+    }
+
+
+@snapshot("images", lambda c: c.objective.task in ("classification", "binary") and _is_image(c))
+def images(ctx: SnapshotContext) -> dict[str, Any]:
+    """Image classification: a grid of held-out images with predicted and true labels, and
+    the confusion matrix (one kind per job: the stream keeps only the latest snapshot)."""
+    x, y = _held_out(ctx)
+    x, y = x[:MAX_IMAGES], y[:MAX_IMAGES]
+    predicted, confidence = _predicted_classes(ctx, x)
+    return {
+        "shape": list(ctx.data.input_shape[1:]),
+        "images": _pixels(ctx, x),
+        "predicted": predicted.cpu().tolist(),
+        "true": _labels(ctx, y).cpu().tolist(),
+        "confidence": _round(confidence, 3),
+        "classes": _class_names(ctx),
+        "confusion": _confusion(ctx),
+    }
+
+
+@snapshot("confusion", lambda c: c.objective.task in ("classification", "binary"))
+def confusion(ctx: SnapshotContext) -> dict[str, Any]:
+    """Any other classification (sequences, tables): the confusion matrix on held-out rows."""
+    return _confusion(ctx)
+
+
+@snapshot("reconstruction", lambda c: c.objective.task == "reconstruction")
+def reconstruction(ctx: SnapshotContext) -> dict[str, Any]:
+    """Autoencoder: held-out inputs beside the model's outputs (images, or rows of numbers)."""
+    x, _ = _held_out(ctx)
+    x = x[:MAX_IMAGES]
+    out = _predict(ctx, x).reshape(x.shape)
+    if _is_image(ctx):
+        if ctx.objective.loss_name == "BCEWithLogitsLoss":  # the model outputs logits
+            out = torch.sigmoid(out)
+        return {
+            "layout": "image",
+            "shape": list(ctx.data.input_shape[1:]),
+            "inputs": _pixels(ctx, x),
+            "outputs": _pixels(ctx, out),
+        }
+    flat_in, flat_out = x.reshape(len(x), -1), out.reshape(len(out), -1)
+    return {
+        "layout": "vector",
+        "inputs": _round(flat_in[:, :MAX_VECTOR_FEATURES]),
+        "outputs": _round(flat_out[:, :MAX_VECTOR_FEATURES]),
+    }
+
+
+def _noise(ctx: SnapshotContext, n: int, device: torch.device) -> torch.Tensor:
+    # The same latent points every snapshot, so the page shows the generator moving them.
+    fixed = torch.Generator(device=device).manual_seed(0)
+    return torch.randn(n, ctx.latent_dim, generator=fixed, device=device)
+
+
+def _xy(points: torch.Tensor) -> dict[str, list[Any]]:
+    flat = points.reshape(len(points), -1)
+    y = flat[:, 1] if flat.shape[1] > 1 else torch.zeros_like(flat[:, 0])
+    return {"x": _round(flat[:, 0]), "y": _round(y)}
+
+
+@snapshot("samples", lambda c: c.objective.task == "gan")
+def samples(ctx: SnapshotContext) -> dict[str, Any]:
+    """GAN: generated samples; for points also the real ones, for images a grid."""
+    generator = ctx.models["generator"]
+    device = ctx.data.x_train.device
+    if _is_image(ctx):
+        fake = generator(_noise(ctx, MAX_IMAGES, device))
+        return {"layout": "image", "shape": list(ctx.data.input_shape[1:]), "generated": _pixels(ctx, fake)}
+    fake = generator(_noise(ctx, MAX_POINTS, device))
+    # Points: the first two features (a 1-feature set is drawn on y = 0).
+    return {"layout": "points", "generated": _xy(fake), "real": _xy(_rows(ctx.data.x_train))}

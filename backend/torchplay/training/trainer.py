@@ -18,16 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch import nn
 
 from torchplay import data
 from torchplay.data.base import LoadedDataset
 from torchplay.models import build_model
 from torchplay.spec import JobCreate
 from torchplay.spec.limits import Limits
-from torchplay.training import optim
+from torchplay.training import amp, checkpoint, inference, internals, optim
 from torchplay.training.control import Control
 from torchplay.training.devices import resolve_device
+from torchplay.training.fast_step import TrainStep
 from torchplay.training.objectives import Objective
 from torchplay.training.plan import JobPlan, plan_job
 from torchplay.training.snapshots import SnapshotContext, choose_kind, take_snapshot
@@ -37,6 +37,8 @@ Emit = Callable[[Event], None]
 
 SNAPSHOT_INTERVAL_S = 0.1  # at most ~10 snapshots a second, whatever snapshot_every says
 EVAL_CHUNK = 8192  # rows per forward pass when evaluating (bounded memory on big splits)
+PREGATHER_BYTES = 64 << 20  # shuffle a training split up to this size once per epoch, not per batch
+LOSS_FOLD = 1024  # batch losses kept on the device before they are summed
 
 
 class Diverged(Exception):
@@ -49,6 +51,7 @@ def run_job(
     control: Control | None = None,
     data_dir: Path | None = None,
     resume_from: dict[str, Any] | None = None,
+    checkpoint_dir: Path | None = None,
 ) -> str:
     """Train a job to the end; emit its events; return the final status.
 
@@ -59,8 +62,15 @@ def run_job(
         job = request if isinstance(request, JobCreate) else JobCreate.model_validate(request)
         # The server validated against its own limits already; here only the shapes matter.
         plan = plan_job(job, Limits.unbounded(), data_dir)
-        trainer = Trainer(plan, emit, control, data_dir or Path("torchplay-data"), resume_from)
+        runner = Trainer
+        if plan.request.task == "gan":
+            from torchplay.training.gan import GanTrainer  # imported here: gan.py builds on this module
+
+            runner = GanTrainer  # type: ignore[assignment]
+        trainer = runner(plan, emit, control, data_dir or Path("torchplay-data"), resume_from, checkpoint_dir)
         status = trainer.run()
+        if checkpoint_dir is not None:  # the final model, for predict and export (before `done`)
+            inference.save_final(checkpoint_dir, getattr(trainer, "models", None) or {"model": trainer.model})
         emit({"type": "done", "status": status, "error": None})
         return status
     except Diverged as exc:
@@ -74,6 +84,20 @@ def run_job(
     return "failed"
 
 
+def warm_up() -> None:
+    """Train a throwaway tiny job so torch's lazy set-up (meta kernels, autograd, optimizer
+    paths) is paid by an idle warm worker, not by the first epoch a person waits for."""
+    request = {
+        "dataset": {"name": "circle", "params": {"samples": 16}, "test_fraction": 0.25},
+        "model": {
+            "layers": [{"type": "Linear", "out_features": 4}, {"type": "ReLU"}, {"type": "Linear", "out_features": 2}]
+        },
+        "epochs": 2,
+        "batch_size": 8,
+    }
+    run_job(request, lambda _event: None)
+
+
 def _device_name(request: dict[str, Any] | JobCreate) -> str:
     name = request.device if isinstance(request, JobCreate) else str(request.get("device", "auto"))
     try:
@@ -84,7 +108,13 @@ def _device_name(request: dict[str, Any] | JobCreate) -> str:
 
 class Trainer:
     def __init__(
-        self, plan: JobPlan, emit: Emit, control: Control, data_dir: Path, resume_from: dict[str, Any] | None = None
+        self,
+        plan: JobPlan,
+        emit: Emit,
+        control: Control,
+        data_dir: Path,
+        resume_from: dict[str, Any] | None = None,
+        checkpoint_dir: Path | None = None,
     ) -> None:
         self.plan = plan
         self.job = plan.request
@@ -113,14 +143,27 @@ class Trainer:
         self.snapshot_kind = choose_kind(self.snapshots)
         self.start_epoch = 1
         self.resume_from = resume_from  # a checkpoint reference from the job manager (restart)
+        self.checkpoint_dir = checkpoint_dir  # None: no checkpoints (in-process runs, the CLI)
+        self.checkpoint_every = getattr(self.job, "checkpoint_every", None) or checkpoint.DEFAULT_EVERY
+        self.last_checkpoint = -math.inf
+        self.best_val, self.stale, self.elapsed_before = math.inf, 0, 0.0
+        if resume_from is not None:
+            self._restore()
 
     # --- the loop ------------------------------------------------------------------------
 
     def run(self) -> str:
-        self.emit({"type": "status", "status": "running", "device": str(self.device)})
-        started = time.perf_counter()
+        self.emit(
+            {
+                "type": "status",
+                "status": "running",
+                "device": str(self.device),
+                **amp.status_fields(self.job.amp, self.device),
+            }
+        )
+        started = time.perf_counter() - self.elapsed_before  # elapsed_s continues across a resume
         last_snapshot = -math.inf
-        best_val, stale = math.inf, 0
+        best_val, stale = self.best_val, self.stale
         epochs = self.job.epochs
         for epoch in range(self.start_epoch, epochs + 1):
             if self._hold() == "stop":
@@ -143,6 +186,8 @@ class Trainer:
                     "metrics": self._metrics(train_correct, val_correct),
                     "lr": lr,
                     "elapsed_s": round(time.perf_counter() - started, 4),
+                    "time": round(time.time(), 4),  # wall clock: lets a viewer measure delivery delay
+                    "layer_norms": internals.layer_norms(self.model),  # per layer: weight and last-batch grad
                 }
             )
             now = time.perf_counter()
@@ -161,9 +206,41 @@ class Trainer:
                 best_val, stale = (val_loss, 0) if val_loss < best_val else (best_val, stale + 1)
                 if stale >= self.job.early_stopping:
                     return "completed"
+            if self._checkpoint_due(epoch):
+                self._checkpoint(epoch, best_val, stale, time.perf_counter() - started)
             if self.control.step_once:  # `step`: one epoch, then pause again
                 self.control.step_once, self.control.paused = False, True
         return "completed"
+
+    def _checkpoint_due(self, epoch: int) -> bool:
+        if self.checkpoint_dir is None or epoch % self.checkpoint_every or epoch >= self.job.epochs:
+            return False
+        return time.perf_counter() - self.last_checkpoint >= checkpoint.MIN_INTERVAL_S
+
+    def _checkpoint(self, epoch: int, best_val: float, stale: int, elapsed: float) -> None:
+        self.last_checkpoint = time.perf_counter()
+        models = {"model": self.model}
+        if not checkpoint.all_finite(models):  # never keep a diverged state to resume from
+            return
+        counters = {"shuffle": self.shuffle.get_state(), "best_val": best_val, "stale": stale, "elapsed_s": elapsed}
+        assert self.checkpoint_dir is not None
+        checkpoint.save(self.checkpoint_dir, epoch, models, self.optimizer, self.scheduler, counters)
+
+    def _restore(self) -> None:
+        """Continue from the job's last checkpoint: weights, optimizer, scheduler, RNGs, counters."""
+        if self.checkpoint_dir is None:
+            raise ValueError("resume needs the job's checkpoint folder")
+        assert self.resume_from is not None
+        epoch = int(self.resume_from["epoch"])
+        restored = checkpoint.load(self.checkpoint_dir, epoch, {"model": self.model}, self.optimizer, self.scheduler)
+        state = restored.state
+        self.shuffle.set_state(state["shuffle"])
+        self.best_val, self.stale, self.elapsed_before = (
+            float(state["best_val"]),
+            int(state["stale"]),
+            float(state["elapsed_s"]),
+        )
+        self.start_epoch = restored.epoch + 1
 
     def _hold(self) -> str | None:
         """Between epochs: honour pause (announcing it) and stop."""
@@ -188,37 +265,53 @@ class Trainer:
     def _train_epoch(self) -> tuple[float | None, torch.Tensor | None]:
         x, y = self.data.x_train, self.data.y_train
         n, bs = len(x), self.batch_size
-        model, loss_fn, optimizer = self.model, self.loss_fn, self.optimizer
+        step = self._step()
         per_batch_scheduler = self.scheduler if optim.steps_per_batch(self.scheduler) else None
-        counts = self.objective.counts_accuracy
-        clip = self.job.grad_clip
-        model.train()
-        order = torch.randperm(n, device=self.device, generator=self.shuffle) if bs < n else None
+        correct = torch.zeros((), device=self.device) if self.objective.counts_accuracy else None
+        control = self.control
+        self.model.train()
+        if bs < n:
+            order = torch.randperm(n, device=self.device, generator=self.shuffle)
+            if x.nelement() * x.element_size() <= PREGATHER_BYTES:
+                # One gather per epoch, then batches are views: the same rows, fewer ops per step.
+                x, y, order = x[order], y[order], None
+        else:
+            order = None
+        # Losses stay on the device (no sync per batch) and are summed once per epoch.
+        losses: list[torch.Tensor] = []
         loss_sum = torch.zeros((), device=self.device)
-        correct = torch.zeros((), device=self.device) if counts else None
         for start in range(0, n, bs):
-            if self.control.poll():
+            if control.poll():
                 return None, None
-            if self.control.changes:
+            if control.changes:
                 self._apply_changes()
             if order is None:
-                xb, yb = x, y
+                xb, yb = x[start : start + bs], y[start : start + bs]
             else:
                 index = order[start : start + bs]
                 xb, yb = x[index], y[index]
-            out = model(xb)
-            loss = loss_fn(out, yb)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if clip:
-                nn.utils.clip_grad_norm_(model.parameters(), clip)
-            optimizer.step()
+            loss, out = step(xb, yb)
             if per_batch_scheduler is not None:
                 per_batch_scheduler.step()
-            loss_sum += loss.detach() * len(xb)
+            losses.append(loss.detach())
             if correct is not None:
                 correct += self.objective.correct(out.detach(), yb)
+            if len(losses) == LOSS_FOLD and start + bs < n:
+                loss_sum += torch.stack(losses).sum() * bs
+                losses.clear()
+        last = n - (math.ceil(n / bs) - 1) * bs  # only the epoch's last batch can be short
+        if len(losses) > 1:
+            loss_sum += torch.stack(losses[:-1]).sum() * bs
+        loss_sum += losses[-1] * last
         return (loss_sum / n).item(), correct
+
+    def _step(self) -> TrainStep:
+        """The train step, built on first use (after a resume has restored the optimizer)."""
+        step = self.__dict__.get("train_step")
+        if step is None or step.optimizer is not self.optimizer:
+            step = TrainStep(self.model, self.loss_fn, self.optimizer, self.job.grad_clip, self.scheduler is not None)
+            step = self.train_step = amp.apply_to_step(step, self.job.amp, self.device)
+        return step
 
     def _evaluate(self) -> tuple[float | None, torch.Tensor | None]:
         x, y = self.data.x_test, self.data.y_test
@@ -227,7 +320,7 @@ class Trainer:
         self.model.eval()
         loss_sum = torch.zeros((), device=self.device)
         correct = torch.zeros((), device=self.device) if self.objective.counts_accuracy else None
-        with torch.no_grad():
+        with torch.no_grad(), amp.autocast(self.job.amp, self.device):
             for start in range(0, len(x), EVAL_CHUNK):
                 xb, yb = x[start : start + EVAL_CHUNK], y[start : start + EVAL_CHUNK]
                 out = self.model(xb)

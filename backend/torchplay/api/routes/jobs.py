@@ -25,8 +25,10 @@ class JobChange(BaseModel):
 
 @router.post("", status_code=201)
 def create_job(body: JobCreate, manager: ManagerDep, settings: SettingsDep) -> dict[str, Any]:
-    plan = plan_job(body, settings.limits, settings.data_dir)
-    return manager.create(plan.request.model_dump(mode="json"))
+    plan = plan_job(body, settings.limits, settings.data_dir, devices=manager.executor.devices())
+    request = plan.request.model_dump(mode="json")
+    request["checkpoint_every"] = request.get("checkpoint_every") or settings.checkpoint_every
+    return manager.create(request)
 
 
 @router.get("")

@@ -1,0 +1,125 @@
+"""Taking a model out: export (code and weights), predict, the network's internals, and presets.
+
+The routes only translate HTTP: the work is in `torchplay.export` and
+`torchplay.training.inference` / `internals`, which own everything torch.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from torchplay import presets
+from torchplay.api.deps import ManagerDep, SettingsDep
+from torchplay.export import ExportUnavailable, export_weights, python_script, script_filename
+from torchplay.training import inference, internals
+
+router = APIRouter(tags=["export"])
+
+Format = Literal["python", "torchscript", "onnx", "state_dict"]
+# A job has its final weights once it ended without failing (the worker writes them before `done`).
+TRAINED = ("completed", "stopped")
+
+
+class PredictRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    inputs: list[Any] = Field(
+        description=f"A batch of inputs, each shaped like the dataset's input_shape; at most "
+        f"{inference.MAX_PREDICT_ROWS} rows. GAN jobs: latent vectors."
+    )
+
+
+def _job(manager: ManagerDep, job_id: str) -> dict[str, Any]:
+    return manager.get(job_id)  # JobError(404) for an unknown id
+
+
+def _trained(manager: ManagerDep, settings: SettingsDep, job_id: str) -> inference.TrainedJob:
+    job = _job(manager, job_id)
+    if job["status"] not in TRAINED:
+        raise HTTPException(
+            409, f"job {job_id} is {job['status']}; a trained model exists once it is completed or stopped"
+        )
+    try:
+        return inference.load_trained(job["request"], settings.data_dir, job_id)
+    except inference.NotTrained as exc:
+        raise HTTPException(409, str(exc)) from None
+
+
+@router.get("/api/jobs/{job_id}/export")
+def export_job(
+    job_id: str,
+    manager: ManagerDep,
+    settings: SettingsDep,
+    format: Annotated[
+        Format, Query(description="python (any time); torchscript, onnx, state_dict (trained)")
+    ] = "python",
+) -> Response:
+    job = _job(manager, job_id)
+    filename = script_filename(job["request"], job_id)
+    if format == "python":
+        try:
+            text = python_script(job["request"], settings.data_dir, job_id)
+        except (KeyError, FileNotFoundError):  # an uploaded CSV deleted since the job ran
+            raise HTTPException(409, f"job {job_id}'s dataset is no longer stored here") from None
+        return _download(text.encode(), filename, "text/x-python; charset=utf-8")
+    if job["status"] not in TRAINED:
+        raise HTTPException(409, f"job {job_id} is {job['status']}; {format} export needs a completed or stopped job")
+    try:
+        download = export_weights(job["request"], settings.data_dir, job_id, format, filename.removesuffix(".py"))
+    except ExportUnavailable as exc:
+        raise HTTPException(424, str(exc)) from None
+    except inference.NotTrained as exc:
+        raise HTTPException(409, str(exc)) from None
+    return _download(download.content, download.filename, download.media_type)
+
+
+@router.post("/api/jobs/{job_id}/predict")
+def predict(job_id: str, body: PredictRequest, manager: ManagerDep, settings: SettingsDep) -> dict[str, Any]:
+    trained = _trained(manager, settings, job_id)
+    try:
+        return inference.predict(trained, body.inputs)
+    except inference.InputError as exc:
+        raise HTTPException(422, [{"loc": ["body", "inputs"], "msg": str(exc), "type": "shape_mismatch"}]) from None
+
+
+@router.get("/api/jobs/{job_id}/internals")
+def job_internals(job_id: str, manager: ManagerDep, settings: SettingsDep) -> dict[str, Any]:
+    """Layer names, hidden neurons over the plane (2-D data), feature maps (CNNs). The
+    per-epoch weight and gradient norms are in the epoch events (`layer_norms`)."""
+    return internals.internals(_trained(manager, settings, job_id), settings.data_dir)
+
+
+@router.get("/api/jobs/{job_id}/snapshots")
+def job_snapshots(
+    job_id: str,
+    manager: ManagerDep,
+    limit: Annotated[int, Query(ge=2, le=1000, description="At most this many, evenly spread")] = 100,
+) -> list[dict[str, Any]]:
+    """The stored prediction snapshots, oldest first, for the history scrubber: thinned to
+    `limit`, always keeping the first and the last."""
+    _job(manager, job_id)
+    snapshots = manager.store.events(job_id, "snapshot")
+    if len(snapshots) <= limit:
+        return snapshots
+    step = (len(snapshots) - 1) / (limit - 1)
+    return [snapshots[round(i * step)] for i in range(limit)]
+
+
+@router.get("/api/presets")
+def list_presets() -> list[dict[str, Any]]:
+    return presets.catalogue()
+
+
+@router.get("/api/presets/{preset_id}")
+def get_preset(preset_id: str) -> dict[str, Any]:
+    if preset_id not in presets.PRESETS:
+        raise HTTPException(404, f"no preset {preset_id!r}; see GET /api/presets")
+    return presets.PRESETS[preset_id].public()
+
+
+def _download(content: bytes, filename: str, media_type: str) -> Response:
+    return Response(
+        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )

@@ -1,0 +1,57 @@
+"""Mixed precision: the optional job setting `amp: "bf16"`, autocast on CUDA only.
+
+bf16 keeps float32's exponent range, so unlike fp16 it needs no GradScaler: the forward
+pass and the loss run under `torch.autocast`, backward and the optimizer step outside it.
+On any other device the setting is ignored rather than refused, so one spec (with
+`device: "auto"`) runs everywhere; the job's `status` event says so (`amp: null` and a
+`note`), and says `amp: "bf16"` when it is on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import torch
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def active(amp: str | None, device: torch.device) -> bool:
+    return amp == "bf16" and device.type == "cuda"
+
+
+def autocast(amp: str | None, device: torch.device) -> contextlib.AbstractContextManager[Any]:
+    if not active(amp, device):
+        return contextlib.nullcontext()
+    return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+
+
+def wrap(fn: F, amp: str | None, device: torch.device) -> F:
+    """`fn` run under autocast (or `fn` itself: the float32 hot path pays nothing)."""
+    if not active(amp, device):
+        return fn
+
+    def autocasting(*args: Any, **kwargs: Any) -> Any:
+        with torch.autocast(device_type="cuda", dtype=torch.bfloat16):
+            return fn(*args, **kwargs)
+
+    return autocasting  # type: ignore[return-value]
+
+
+def apply_to_step(step: Any, amp: str | None, device: torch.device) -> Any:
+    """Autocast a `TrainStep`'s forward and loss; its backward and update stay outside."""
+    if active(amp, device):
+        step.forward = wrap(step.forward, amp, device)
+        step.loss = wrap(step.loss, amp, device)
+    return step
+
+
+def status_fields(amp: str | None, device: torch.device) -> dict[str, Any]:
+    """What a `status` event says about AMP: nothing unless the job asked for it."""
+    if amp is None:
+        return {}
+    if active(amp, device):
+        return {"amp": amp}
+    return {"amp": None, "note": f"amp {amp!r} applies on CUDA only; training in float32 on {device}"}

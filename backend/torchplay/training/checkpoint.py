@@ -1,0 +1,148 @@
+"""Checkpoints: what a job needs to continue after its server died.
+
+Layout under `data_dir/jobs/<job id>/` (a server-made id, never a client path):
+- `weights-<epoch>.safetensors`: the model's tensors (safetensors: no pickle at all);
+- `state-<epoch>.pt`: optimizer and scheduler state, RNG states and loop counters, read
+  back with `torch.load(weights_only=True)` (tensors and plain containers only). It is
+  written second: it is the commit point, so an epoch without it is no checkpoint.
+
+Every file is written to a temporary name and moved into place with `os.replace`, so a
+reader never sees half a file. The writer never deletes: the trainer runs ahead of the
+server's stored history (events in flight, and a worker trains on briefly after its server
+died), so the newest checkpoint may be past the last stored epoch. The server prunes (`prune`)
+as epochs are stored, keeping the newest checkpoint the history reaches and any newer ones;
+resume takes the newest one not past the stored history.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+DEFAULT_EVERY = 10  # epochs between checkpoints unless the job or TORCHPLAY_CHECKPOINT_EVERY says otherwise
+# A due checkpoint is skipped if the last one is younger than this: a 5000-epoch tiny job
+# would otherwise spend more time writing files than training. A restart loses ≤ ~1 s.
+MIN_INTERVAL_S = 1.0
+
+
+def job_dir(data_dir: Path | str, job_id: str) -> Path:
+    """The job's own folder. Ids are server-made hex; anything else is refused outright."""
+    if not job_id or not all(c in "0123456789abcdef" for c in job_id):
+        raise ValueError(f"not a job id: {job_id!r}")
+    return Path(data_dir) / "jobs" / job_id
+
+
+def remove_job_dir(data_dir: Path | str, job_id: str) -> None:
+    with contextlib.suppress(ValueError):
+        shutil.rmtree(job_dir(data_dir, job_id), ignore_errors=True)
+
+
+def epochs(directory: Path) -> list[int]:
+    """Epochs with a complete checkpoint in `directory`, oldest first."""
+    try:
+        names = [p.name for p in directory.iterdir()]
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        number = name.removeprefix("state-").removesuffix(".pt")
+        if name.startswith("state-") and number.isdigit() and _weights(directory, int(number)).is_file():
+            found.append(int(number))
+    return sorted(found)
+
+
+def latest_epoch(directory: Path, at_most: int | None = None) -> int | None:
+    """The newest complete checkpoint's epoch (not past `at_most`), or None."""
+    usable = [e for e in epochs(directory) if at_most is None or e <= at_most]
+    return usable[-1] if usable else None
+
+
+@dataclass
+class Restored:
+    epoch: int
+    state: dict[str, Any]  # optimizer, scheduler, rng, shuffle, counters
+
+
+def save(
+    directory: Path,
+    epoch: int,
+    models: dict[str, nn.Module],
+    optimizer: torch.optim.Optimizer,
+    scheduler: Any,
+    state: dict[str, Any],
+) -> None:
+    """Write a complete checkpoint for `epoch`: weights, then state (the commit mark)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tensors = {
+        f"{name}.{key}": value.detach().to("cpu").contiguous().clone()
+        for name, model in models.items()
+        for key, value in model.state_dict().items()
+    }
+    _atomic(_weights(directory, epoch), lambda tmp: save_file(tensors, str(tmp), metadata={"epoch": str(epoch)}))
+    payload = {
+        "epoch": epoch,
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict() if scheduler is not None else None,
+        "torch_rng": torch.get_rng_state(),
+        **state,
+    }
+    _atomic(_state(directory, epoch), lambda tmp: torch.save(payload, tmp))
+
+
+def prune(directory: Path, stored_epoch: int) -> None:
+    """Drop checkpoints older than the newest one the stored history reaches."""
+    keep = latest_epoch(directory, stored_epoch)
+    for old in epochs(directory):
+        if keep is not None and old < keep:
+            _state(directory, old).unlink(missing_ok=True)  # the commit mark first: never half a checkpoint
+            _weights(directory, old).unlink(missing_ok=True)
+
+
+def load(
+    directory: Path, epoch: int, models: dict[str, nn.Module], optimizer: torch.optim.Optimizer, scheduler: Any
+) -> Restored:
+    """Put checkpoint `epoch`'s state into freshly built objects; return the rest."""
+    if epoch not in epochs(directory):
+        raise FileNotFoundError(f"no complete checkpoint for epoch {epoch}")
+    tensors = load_file(str(_weights(directory, epoch)))
+    for name, model in models.items():
+        prefix = f"{name}."
+        own = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+        model.load_state_dict(own)
+    # weights_only: tensors and plain containers only, and only this file the server wrote.
+    state = torch.load(_state(directory, epoch), map_location="cpu", weights_only=True)
+    optimizer.load_state_dict(state.pop("optimizer"))
+    scheduler_state = state.pop("scheduler")
+    if scheduler is not None and scheduler_state is not None:
+        scheduler.load_state_dict(scheduler_state)
+    torch.set_rng_state(state.pop("torch_rng"))
+    return Restored(epoch, state)
+
+
+def all_finite(models: dict[str, nn.Module]) -> bool:
+    """A diverged state must never become the checkpoint a resume starts from."""
+    return all(bool(torch.isfinite(p).all()) for model in models.values() for p in model.parameters())
+
+
+def _weights(directory: Path, epoch: int) -> Path:
+    return directory / f"weights-{epoch}.safetensors"
+
+
+def _state(directory: Path, epoch: int) -> Path:
+    return directory / f"state-{epoch}.pt"
+
+
+def _atomic(path: Path, write: Any) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp)
+    with open(tmp, "rb") as handle:  # durable before it becomes visible under its name
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)

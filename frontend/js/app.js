@@ -1,0 +1,276 @@
+// Composition root: loads the catalogues, builds the store, and wires the panels
+// and services together. Holds no state of its own beyond this function's scope.
+
+import en from "./i18n/en.js";
+import zh from "./i18n/zh.js";
+import { createApi } from "./lib/api.js";
+import { createAuth, initialToken } from "./lib/auth.js";
+import { extendApi } from "./features/api-extras.js";
+import { createTranslator, pickLanguage } from "./lib/i18n.js";
+import { describeChange } from "./lib/job-controls.js";
+import { fieldsFromParams } from "./lib/params.js";
+import { choosePresets, findPreset, presetText } from "./lib/presets.js";
+import { buildJobRequest, createIdFactory, designFromRequest, emptyDesign } from "./lib/spec.js";
+import { createStore } from "./lib/store.js";
+import { decodeHash } from "./lib/url-state.js";
+import { createReconciler } from "./lib/reconcile.js";
+import { createJobsPoller } from "./services/jobs-poller.js";
+import { createUrlSync } from "./services/url-sync.js";
+import { createValidator, NO_ERRORS } from "./services/validator.js";
+import { createDatasetPanel } from "./ui/dataset-panel.js";
+import { createDesigner } from "./ui/designer.js";
+import { h, replaceChildren, translateStatic } from "./ui/dom.js";
+import { createComparePanel } from "./ui/compare-panel.js";
+import { createJobView } from "./ui/job-view.js";
+import { createJobsList } from "./ui/jobs-list.js";
+import { loadScript } from "./ui/load-script.js";
+import { createHeader } from "./ui/header.js";
+import { createNotifier } from "./ui/toasts.js";
+import { createTokenDialog } from "./ui/token-dialog.js";
+import { createTrainingPanel } from "./ui/training-panel.js";
+
+const TABLES = { en, zh };
+const LANG_KEY = "torchplay.lang";
+const DEFAULT_PRESET = "spiral-mlp";
+
+function storage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+async function main() {
+  const lang = pickLanguage({ stored: storage()?.getItem(LANG_KEY), preferred: navigator.languages ?? [], available: Object.keys(TABLES) });
+  const store = createStore({
+    lang,
+    t: createTranslator(TABLES, lang),
+    design: emptyDesign(),
+    validation: { status: "idle", result: null, errors: NO_ERRORS, message: "" },
+    formErrors: {},
+    jobs: { list: [], loaded: false, error: null },
+    activeJobId: null,
+    activeJob: null,
+    compare: { ids: [], open: false }, // jobs ticked in the list; open: the compare panel shows
+  });
+  // The page loads without a token; the first 401 asks for one (kept in localStorage)
+  // and every request and stream carries it from then on.
+  const tokenDialog = createTokenDialog({ t: () => store.get().t });
+  const auth = createAuth({
+    token: initialToken({ search: window.location.search, storage: storage() }),
+    storage: storage(),
+    ask: (reason) => tokenDialog.ask(reason),
+  });
+  const authFetch = auth.wrapFetch(globalThis.fetch.bind(globalThis));
+  const api = extendApi(createApi({ fetch: authFetch, token: auth.token }), { fetch: authFetch, token: auth.token });
+  const notify = createNotifier(document.getElementById("toasts"), { closeLabel: () => store.get().t("common.close") });
+
+  store.watch(
+    (s) => s.t,
+    (t) => {
+      document.documentElement.lang = t.lang === "zh" ? "zh-CN" : "en";
+      document.title = t("app.title");
+      translateStatic(document.body, t);
+    },
+  );
+  createHeader({
+    root: document.getElementById("header-tools"),
+    store,
+    languages: Object.keys(TABLES),
+    onLanguage(next) {
+      storage()?.setItem(LANG_KEY, next);
+      store.update((s) => ({ ...s, lang: next, t: createTranslator(TABLES, next) }));
+    },
+  });
+
+  // The 4.6 MB chart library loads while the catalogues are fetched, not before.
+  const [catalog, loadedPlotly, serverPresets] = await Promise.all([
+    loadCatalog(api, store),
+    loadScript("/vendor/plotly.min.js", "Plotly"),
+    api.presets().catch(() => null), // optional: older servers have no presets
+  ]);
+  const presets = choosePresets(serverPresets);
+  const Plotly = loadedPlotly ?? plotlyMissing(notify, store);
+  store.update((s) => ({ ...s, system: catalog.system }));
+
+  const makeId = createIdFactory("layer");
+  const layerCatalog = new Map(catalog.layers.map((layer) => [layer.type, { ...layer, fields: fieldsFromParams(layer.params) }]));
+  const reconcile = createReconciler(catalog);
+  const applyRequest = (request) =>
+    store.update((s) => ({ ...s, design: reconcile(designFromRequest(request, makeId)), formErrors: {} }));
+
+  const fromHash = decodeHash(window.location.hash);
+  applyRequest(fromHash.design ?? findPreset(DEFAULT_PRESET)?.request ?? { dataset: { name: catalog.datasets[0]?.name } });
+  store.update((s) => ({ ...s, activeJobId: fromHash.job }));
+
+  const validator = createValidator({ store, api });
+  const poller = createJobsPoller({ store, api });
+  createUrlSync({ store, applyRequest });
+
+  const t = () => store.get().t;
+  const actions = {
+    async start() {
+      try {
+        const job = await api.createJob(buildJobRequest(store.get().design));
+        store.update((s) => ({
+          ...s,
+          jobs: { ...s.jobs, list: [job, ...s.jobs.list.filter((other) => other.id !== job.id)] },
+          activeJobId: job.id,
+        }));
+        notify.info(t()("start.started", { name: job.name ?? job.id }));
+        poller.refresh();
+      } catch (error) {
+        notify.error(t()("start.failed", { message: error.message }));
+        if (error.status === 422) validator.showJobErrors(error.detail);
+      }
+    },
+    async stop(id = store.get().activeJobId) {
+      if (!id) return;
+      try {
+        await api.stopJob(id);
+        notify.info(t()("jobs.stopRequested"));
+      } catch (error) {
+        notify.error(error.status === 409 ? t()("jobs.cannotStop") : t()("jobs.stopFailed", { message: error.message }));
+      }
+      poller.refresh();
+    },
+    // pause · resume · step of the watched job; resuming an `interrupted` job
+    // restarts it from its last checkpoint, so the view starts over from seq 0.
+    async control(op, id = store.get().activeJobId) {
+      if (!id) return;
+      const before = store.get().jobs.list.find((job) => job.id === id)?.status;
+      const summary = store.get().activeJob?.id === id ? store.get().activeJob.summary : null;
+      const wasInterrupted = (summary?.status ?? before) === "interrupted";
+      const call = { pause: api.pauseJob, resume: api.resumeJob, step: api.stepJob }[op];
+      try {
+        const record = await call(id);
+        store.update((s) => ({ ...s, jobs: { ...s.jobs, list: s.jobs.list.map((job) => (job.id === id ? { ...job, ...record } : job)) } }));
+        if (wasInterrupted) {
+          jobView.rewatch(id);
+          notify.info(t()("jobs.resumedFromCheckpoint", { epoch: record?.epoch ?? 0 }));
+        }
+      } catch (error) {
+        notify.error(t()("jobs.controlFailed", { action: t()(`training.${op}`), message: error.message }));
+      }
+      poller.refresh();
+    },
+    resumeInterrupted(id) {
+      actions.open(id);
+      return actions.control("resume", id);
+    },
+    async change(values, id = store.get().activeJobId) {
+      if (!id) return;
+      try {
+        await api.changeJob(id, values);
+        notify.info(t()("jobs.changeSent", { values: describeChange(values) }));
+      } catch (error) {
+        notify.error(t()("jobs.changeFailed", { message: error.message }));
+      }
+    },
+    async remove(id) {
+      try {
+        await api.deleteJob(id);
+        if (store.get().activeJobId === id) store.update((s) => ({ ...s, activeJobId: null }));
+        actions.pickForCompare(id, false);
+        store.update((s) => ({ ...s, jobs: { ...s.jobs, list: s.jobs.list.filter((job) => job.id !== id) } }));
+      } catch (error) {
+        notify.error(t()("jobs.deleteFailed", { message: error.message }));
+      }
+      poller.refresh();
+    },
+    open(id) {
+      store.update((s) => ({ ...s, activeJobId: id }));
+    },
+    async loadDesign(id) {
+      try {
+        const record = await api.getJob(id);
+        if (!record.request) throw new Error(t()("jobs.noRequest"));
+        applyRequest(record.request);
+        notify.info(t()("jobs.designLoaded", { name: record.name ?? id }));
+      } catch (error) {
+        notify.error(t()("jobs.loadDesignFailed", { message: error.message }));
+      }
+    },
+    refresh: () => poller.refresh(),
+    pickForCompare(id, picked) {
+      store.update((s) => {
+        const ids = s.compare.ids.filter((other) => other !== id).concat(picked ? [id] : []);
+        return { ...s, compare: { ids, open: s.compare.open && ids.length >= 2 } };
+      });
+    },
+    compare() {
+      store.update((s) => ({ ...s, compare: { ...s.compare, open: s.compare.ids.length >= 2 } }));
+    },
+  };
+
+  createDatasetPanel({ root: document.getElementById("dataset-panel"), store, api, datasets: catalog.datasets, system: catalog.system, Plotly });
+  createDesigner({ root: document.getElementById("designer-panel"), store, layerCatalog, datasets: catalog.datasets, makeId });
+  createTrainingPanel({
+    root: document.getElementById("training-panel"),
+    store,
+    system: catalog.system,
+    presets,
+    onStart: actions.start,
+    onStop: () => actions.stop(),
+    onControl: (op) => actions.control(op),
+    onChange: (values) => actions.change(values),
+    onPreset(preset) {
+      applyRequest(preset.request);
+      notify.info(t()("preset.applied", { name: presetText(preset, t()).title }));
+    },
+  });
+  const jobView = createJobView({
+    root: document.getElementById("job-view"),
+    store,
+    api,
+    Plotly,
+    datasets: catalog.datasets,
+    notify,
+    onJobFinished: () => poller.refresh(),
+    // A refused stream: any request now asks for the token if it is wrong.
+    onUnauthorized: () => api.system().then(() => true, () => false),
+  });
+  createComparePanel({ root: document.getElementById("compare-panel"), store, api, Plotly, notify });
+  createJobsList({ root: document.getElementById("jobs-panel"), store, actions });
+  poller.start();
+  document.body.classList.add("ready");
+}
+
+// Catalogues are required; until they load the page shows why and offers a retry.
+async function loadCatalog(api, store) {
+  const main = document.getElementById("app");
+  for (;;) {
+    try {
+      const [layers, datasets, system] = await Promise.all([api.layers(), api.datasets(), api.system()]);
+      document.getElementById("boot")?.remove();
+      main.hidden = false;
+      return { layers, datasets, system };
+    } catch (error) {
+      const t = store.get().t;
+      await new Promise((resolve) => {
+        const boot = document.getElementById("boot");
+        replaceChildren(
+          boot,
+          h(
+            "div",
+            { class: "boot-error", role: "alert", dataset: { testid: "boot-error" } },
+            h("h2", { text: t("boot.failedTitle") }),
+            h("p", { text: t("boot.failedBody", { message: error.message }) }),
+            h("button", { type: "button", class: "btn btn-primary", text: t("common.retry"), onclick: resolve }),
+          ),
+        );
+        setTimeout(resolve, 5000);
+      });
+    }
+  }
+}
+
+// Without the chart library the designer still works; charts stay empty.
+function plotlyMissing(notify, store) {
+  notify.error(store.get().t("boot.noPlotly"));
+  const noop = () => Promise.resolve();
+  return { react: noop, newPlot: noop, extendTraces: noop, addTraces: noop, relayout: noop, restyle: noop, purge: () => {}, Plots: { resize: noop } };
+}
+
+main();

@@ -1,0 +1,103 @@
+// The "Code" tab: the job as a standalone PyTorch script, highlighted, with copy and
+// download, plus links to the trained weights (state_dict, TorchScript, ONNX).
+//
+//   const tab = mountCodeTab(container, api, { jobId, t });  // api: extendApi(...)
+//   tab.show(otherJobId);  tab.destroy();
+
+const KEYWORDS = new Set(
+  ("False None True and as assert break class continue def del elif else except finally for from global if " +
+    "import in is lambda nonlocal not or pass raise return try while with yield").split(" "),
+);
+const TOKEN = /(#[^\n]*)|("""[\s\S]*?"""|'''[\s\S]*?'''|f?"(?:[^"\\\n]|\\.)*"|f?'(?:[^'\\\n]|\\.)*')|(\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b)|([A-Za-z_]\w*)/g;
+
+const escape = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+// Python → HTML with <span class="tok-…"> for comments, strings, numbers, keywords, builtins.
+export function highlightPython(source) {
+  let out = "";
+  let last = 0;
+  for (const match of source.matchAll(TOKEN)) {
+    out += escape(source.slice(last, match.index));
+    const [text, comment, string, number, word] = match;
+    let kind = null;
+    if (comment) kind = "comment";
+    else if (string) kind = "string";
+    else if (number) kind = "number";
+    else if (word && KEYWORDS.has(word)) kind = "keyword";
+    else if (word && /^(nn|torch|np|self|super|print|range|len|min|int|float)$/.test(word)) kind = "builtin";
+    out += kind ? `<span class="tok-${kind}">${escape(text)}</span>` : escape(text);
+    last = match.index + text.length;
+  }
+  return out + escape(source.slice(last));
+}
+
+const FORMATS = [
+  ["state_dict", "state_dict (safetensors)"],
+  ["torchscript", "TorchScript"],
+  ["onnx", "ONNX"],
+];
+
+// trained: false shows a note instead of weight links (they exist once the job has ended).
+export function mountCodeTab(container, api, { jobId = null, trained = true, t = (key, vars) => vars?.fallback ?? key } = {}) {
+  const root = document.createElement("section");
+  root.className = "code-tab";
+  root.dataset.testid = "code-tab";
+  root.innerHTML = `
+    <div class="code-tab-actions">
+      <button type="button" class="btn btn-small" data-action="copy" data-testid="code-copy"></button>
+      <button type="button" class="btn btn-small" data-action="download" data-testid="code-download"></button>
+      <span class="code-tab-weights"></span>
+      <span class="code-tab-status" role="status"></span>
+    </div>
+    <pre class="code-tab-source" data-testid="code-source"><code class="language-python"></code></pre>`;
+  container.append(root);
+  const code = root.querySelector("code");
+  const status = root.querySelector(".code-tab-status");
+  const weights = root.querySelector(".code-tab-weights");
+  root.querySelector("[data-action=copy]").textContent = t("code.copy", { fallback: "Copy" });
+  root.querySelector("[data-action=download]").textContent = t("code.download", { fallback: "Download .py" });
+  let source = "";
+  let current = null;
+
+  root.querySelector("[data-action=copy]").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(source);
+      status.textContent = t("code.copied", { fallback: "Copied" });
+    } catch {
+      status.textContent = t("code.copy_failed", { fallback: "Copy failed: select the code instead" });
+    }
+  });
+  root.querySelector("[data-action=download]").addEventListener("click", () => {
+    const url = URL.createObjectURL(new Blob([source], { type: "text/x-python" }));
+    const link = Object.assign(document.createElement("a"), { href: url, download: `torchplay_${current}.py` });
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  });
+
+  async function show(id) {
+    current = id;
+    if (!id) return;
+    status.textContent = t("code.loading", { fallback: "Loading…" });
+    try {
+      source = await api.exportText(id);
+      if (current !== id) return;
+      code.innerHTML = highlightPython(source);
+      status.textContent = "";
+    } catch (error) {
+      status.textContent = error.message;
+    }
+    if (!trained) {
+      weights.textContent = t("code.weightsNote", { fallback: "Weights download once the job has ended." });
+      return;
+    }
+    weights.replaceChildren(
+      t("code.weights", { fallback: "Weights:" }),
+      ...FORMATS.map(([format, label]) =>
+        Object.assign(document.createElement("a"), { href: api.exportUrl(id, format), textContent: label, download: "" }),
+      ),
+    );
+  }
+
+  show(jobId);
+  return { show, destroy: () => root.remove(), get source() { return source; } };
+}

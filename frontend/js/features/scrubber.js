@@ -1,0 +1,73 @@
+// "History": a slider over a job's stored snapshots (GET /api/jobs/{id}/snapshots) that
+// replays how the decision boundary / fit curve evolved. Drawing is delegated to the page's
+// snapshot renderer (charts/snapshots/index.js renderSnapshot), passed in as `render`.
+//
+//   import { renderSnapshot } from "../charts/snapshots/index.js";
+//   mountScrubber(container, api, { jobId, render: renderSnapshot, context });
+
+export function mountScrubber(container, api, { jobId, render, context = {}, limit = 100, t = (k, v) => v?.fallback ?? k }) {
+  const root = document.createElement("section");
+  root.className = "scrubber";
+  root.dataset.testid = "scrubber";
+  const slider = Object.assign(document.createElement("input"), { type: "range", min: 0, max: 0, step: 1, value: 0 });
+  slider.dataset.testid = "scrubber-slider";
+  const label = document.createElement("output");
+  label.className = "scrubber-epoch";
+  const play = Object.assign(document.createElement("button"), { type: "button", textContent: "▶", className: "btn btn-small" });
+  play.title = t("scrubber.play", { fallback: "Play" });
+  play.dataset.testid = "scrubber-play";
+  const controls = document.createElement("div");
+  controls.className = "scrubber-controls";
+  const chart = document.createElement("div");
+  chart.className = "scrubber-chart";
+  chart.dataset.testid = "scrubber-chart";
+  controls.append(play, slider, label);
+  root.append(controls, chart);
+  container.append(root);
+  let snapshots = [];
+  let timer = null;
+
+  function showAt(index) {
+    const snapshot = snapshots[index];
+    if (!snapshot) return;
+    slider.value = String(index);
+    chart.dataset.epoch = String(snapshot.epoch);
+    label.textContent = `${t("scrubber.epoch", { fallback: "epoch" })} ${snapshot.epoch}`;
+    render(chart, snapshot, context);
+  }
+
+  slider.addEventListener("input", () => showAt(Number(slider.value)));
+  play.addEventListener("click", () => {
+    if (timer) {
+      clearInterval(timer);
+      timer = null;
+      play.textContent = "▶";
+      return;
+    }
+    play.textContent = "⏸";
+    let index = Number(slider.value) >= snapshots.length - 1 ? 0 : Number(slider.value);
+    timer = setInterval(() => {
+      showAt(index++);
+      if (index >= snapshots.length) play.click();
+    }, 150);
+  });
+
+  async function load(id = jobId) {
+    jobId = id;
+    snapshots = await api.snapshots(id, limit);
+    slider.max = String(Math.max(snapshots.length - 1, 0));
+    showAt(snapshots.length - 1);
+    return snapshots.length;
+  }
+
+  const ready = load();
+  return {
+    ready,
+    load,
+    showAt,
+    destroy() {
+      if (timer) clearInterval(timer);
+      root.remove();
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// REST client for the torchplay server. Every failure becomes an ApiError with a
+// readable message; the page never sees a raw Response or TypeError.
+
+import { describeDetail } from "./validation.js";
+
+export class ApiError extends Error {
+  // kind: "network" (server unreachable), "http" (4xx/5xx), "aborted"
+  constructor(message, { kind, status = null, detail = null, path = "" } = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.kind = kind;
+    this.status = status;
+    this.detail = detail;
+    this.path = path;
+  }
+}
+
+// token: a string, or a function returning the current one (it may change while the
+// page runs: lib/auth.js asks for it when the server answers 401).
+export function createApi({ fetch = globalThis.fetch.bind(globalThis), token = null, origin = "" } = {}) {
+  const currentToken = typeof token === "function" ? token : () => token;
+  async function request(method, path, { body, signal, query } = {}) {
+    const headers = { Accept: "application/json" };
+    const token = currentToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const url = origin + path + (query ? `?${new URLSearchParams(query)}` : "");
+    let response;
+    try {
+      response = await fetch(url, { method, headers, signal, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (error) {
+      if (error?.name === "AbortError") throw new ApiError("aborted", { kind: "aborted", path });
+      throw new ApiError(`cannot reach the server (${error?.message ?? error})`, { kind: "network", path });
+    }
+    if (response.status === 204) return null;
+    const text = await response.text();
+    let data = null;
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = text;
+      }
+    }
+    if (!response.ok) {
+      // An HTML error page (a proxy, a static server) is no message for a person.
+      const readable = typeof data !== "string" || (!data.trimStart().startsWith("<") && data.length <= 300);
+      const detail = data && typeof data === "object" && "detail" in data ? data.detail : readable ? data : null;
+      const message = describeDetail(detail) || `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+      throw new ApiError(message, { kind: "http", status: response.status, detail, path });
+    }
+    return data;
+  }
+
+  const id = (jobId) => encodeURIComponent(jobId);
+
+  return {
+    layers: () => request("GET", "/api/layers"),
+    datasets: () => request("GET", "/api/datasets"),
+    system: () => request("GET", "/api/system"),
+    presets: () => request("GET", "/api/presets"),
+    preview: (name, params, seed = 0, signal) =>
+      request("GET", `/api/datasets/${encodeURIComponent(name)}/preview`, {
+        query: { params: JSON.stringify(params ?? {}), seed: String(seed) },
+        signal,
+      }),
+    validate: (body, signal) => request("POST", "/api/models/validate", { body, signal }),
+    createJob: (body) => request("POST", "/api/jobs", { body }),
+    listJobs: () => request("GET", "/api/jobs"),
+    getJob: (jobId) => request("GET", `/api/jobs/${id(jobId)}`),
+    stopJob: (jobId) => request("POST", `/api/jobs/${id(jobId)}/stop`),
+    pauseJob: (jobId) => request("POST", `/api/jobs/${id(jobId)}/pause`),
+    resumeJob: (jobId) => request("POST", `/api/jobs/${id(jobId)}/resume`),
+    stepJob: (jobId) => request("POST", `/api/jobs/${id(jobId)}/step`),
+    // values: {lr?, momentum?, weight_decay?}; applied from the next batch (a `changed` event)
+    changeJob: (jobId, values) => request("PATCH", `/api/jobs/${id(jobId)}`, { body: values }),
+    deleteJob: (jobId) => request("DELETE", `/api/jobs/${id(jobId)}`),
+    metrics: (jobId) => request("GET", `/api/jobs/${id(jobId)}/metrics`),
+    // ws(s)://host/api/jobs/{id}/stream?since=SEQ[&token=…]
+    streamUrl(jobId, since, pageLocation = globalThis.location) {
+      const base = origin || `${pageLocation.protocol === "https:" ? "wss:" : "ws:"}//${pageLocation.host}`;
+      const wsBase = base.replace(/^http/, "ws");
+      const query = new URLSearchParams({ since: String(since ?? 0) });
+      const token = currentToken();
+      if (token) query.set("token", token);
+      return `${wsBase}/api/jobs/${id(jobId)}/stream?${query}`;
+    },
+  };
+}

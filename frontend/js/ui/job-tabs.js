@@ -1,0 +1,162 @@
+// The job view's tabs: Live (the stream, owned by job-view.js) · Code · Predict ·
+// History · Inside. The feature modules in js/features/ mount lazily when their tab
+// opens, and mount again when the job, its trained state or the language changes —
+// they read their strings once, so a fresh mount is the simplest relabel.
+
+import { mountCodeTab } from "../features/code-tab.js";
+import { mountInternals } from "../features/internals.js";
+import { mountPredict } from "../features/predict.js";
+import { mountScrubber } from "../features/scrubber.js";
+import { renderSnapshot } from "../charts/snapshots/index.js";
+import { h, replaceChildren } from "./dom.js";
+
+// A trained model exists once the job ended without failing (the server's rule).
+const TRAINED = new Set(["completed", "stopped"]);
+
+const TABS = [
+  { id: "live", label: "tabs.live" },
+  { id: "code", label: "tabs.code", mount: mountCode },
+  { id: "predict", label: "tabs.predict", needsTrained: true, mount: mountPredictTab },
+  { id: "history", label: "tabs.history", mount: mountHistory },
+  { id: "inside", label: "tabs.inside", needsTrained: true, mount: mountInside },
+];
+
+export function createJobTabs({ api, Plotly, datasets, livePanel, onShowLive }) {
+  let t = null;
+  let job = { id: null, status: null, record: null, snapshot: null };
+  let open = "live";
+  let mounted = null; // {tab, key, instance}
+
+  const buttons = new Map();
+  const bar = h("div", { class: "tabs job-tabs", role: "tablist", dataset: { testid: "job-tabs" } });
+  const panel = h("div", { class: "tab-panel", role: "tabpanel", hidden: true, dataset: { testid: "tab-panel" } });
+  for (const tab of TABS) {
+    const button = h("button", {
+      type: "button",
+      class: "tab",
+      role: "tab",
+      dataset: { testid: `tab-${tab.id}`, tab: tab.id },
+      onclick: () => select(tab.id),
+    });
+    buttons.set(tab.id, button);
+    bar.append(button);
+  }
+
+  function select(id) {
+    const wasLive = open === "live";
+    open = id;
+    render();
+    if (id === "live" && !wasLive) onShowLive?.(); // plots drawn while hidden need their size
+  }
+
+  function render() {
+    for (const tab of TABS) {
+      const button = buttons.get(tab.id);
+      button.textContent = t(tab.label);
+      button.setAttribute("aria-selected", String(tab.id === open));
+      button.classList.toggle("active", tab.id === open);
+    }
+    livePanel.hidden = open !== "live";
+    panel.hidden = open === "live";
+    const tab = TABS.find((entry) => entry.id === open);
+    if (!tab.mount || !job.id) {
+      unmount();
+      return;
+    }
+    const trained = TRAINED.has(job.status);
+    // Remount only when what the tab shows would change.
+    const key = [tab.id, job.id, t.lang, trained, Boolean(job.record?.request)].join("|");
+    if (mounted?.key === key) return;
+    unmount();
+    panel.dataset.tab = tab.id;
+    if (tab.needsTrained && !trained) {
+      replaceChildren(panel, h("p", { class: "empty-note", dataset: { testid: "tab-untrained" }, text: t("tabs.needsTrained") }));
+      mounted = { key, instance: null };
+      return;
+    }
+    const host = h("div", { class: `tab-body tab-${tab.id}` });
+    replaceChildren(panel, host);
+    mounted = { key, instance: tab.mount(host, { api, Plotly, datasets, job, trained, t }) };
+  }
+
+  function unmount() {
+    mounted?.instance?.destroy?.();
+    mounted = null;
+    panel.replaceChildren();
+  }
+
+  return {
+    bar,
+    panel,
+    // The job being shown (null: none); its status decides Predict/Inside.
+    setJob(id, { status = null, record = null, snapshot = null } = {}) {
+      if (id !== job.id) open = "live";
+      job = { id, status, record, snapshot };
+      if (t) render();
+    },
+    relabel(next) {
+      t = next;
+      render();
+    },
+    select,
+  };
+}
+
+function mountCode(host, { api, job, trained, t }) {
+  return mountCodeTab(host, api, { jobId: job.id, trained, t });
+}
+
+function mountHistory(host, { api, Plotly, job, t }) {
+  const note = h("p", { class: "muted small", text: t("history.help") });
+  host.append(note);
+  const scrubber = mountScrubber(host, api, { jobId: job.id, render: renderSnapshot, context: { Plotly, t }, t });
+  scrubber.ready.then(
+    (count) => {
+      if (!count) note.textContent = t("history.empty");
+    },
+    (error) => (note.textContent = t("history.failed", { message: error.message })),
+  );
+  return scrubber;
+}
+
+function mountPredictTab(host, { api, Plotly, datasets, job, t }) {
+  const request = job.record?.request ?? {};
+  const dataset = datasets.find((entry) => entry.name === request.dataset?.name);
+  // A GAN's generator takes latent vectors, not the dataset's rows.
+  const gan = request.task === "gan";
+  const inputShape = gan ? [request.model?.latent_dim ?? 0] : (dataset?.input_shape ?? []);
+  const kind = gan ? "gan" : inputShape.length === 1 && inputShape[0] === 2 ? "plane" : inputShape.length === 3 && inputShape[1] === 28 ? "draw" : "json";
+  const classifies = request.task === "classification" || request.task === "binary";
+  const help = { plane: "predict.help.plane", draw: classifies ? "predict.help.draw" : "predict.help.drawOutput", json: "predict.help.json", gan: "predict.help.gan" }[kind];
+  host.append(h("p", { class: "muted small", text: t(help) }));
+  return mountPredict(host, api, {
+    jobId: job.id,
+    inputShape,
+    range: planeRange(job.snapshot),
+    normalization: normalizationOf(dataset),
+    Plotly,
+    t,
+  });
+}
+
+function mountInside(host, { api, Plotly, job, t }) {
+  host.append(h("p", { class: "muted small", text: t("internals.help") }));
+  const inside = mountInternals(host, api, { jobId: job.id, Plotly, t });
+  inside.ready.catch((error) => host.append(h("p", { class: "chart-note", text: error.message })));
+  return inside;
+}
+
+// The plane the decision boundary was drawn on, else the usual synthetic range.
+function planeRange(snapshot) {
+  const data = snapshot?.kind === "decision_boundary" ? snapshot.data : null;
+  if (data?.xs?.length && data?.ys?.length) return [[data.xs[0], data.xs.at(-1)], [data.ys[0], data.ys.at(-1)]];
+  return [[-1.5, 1.5], [-1.5, 1.5]];
+}
+
+// Datasets state their normalisation in words ("normalised with mean 0.1307 and std
+// 0.3081"); a drawing must be normalised the same way before the model sees it.
+export function normalizationOf(dataset) {
+  if (dataset?.normalization) return dataset.normalization;
+  const match = /mean\s+(\d+(?:\.\d+)?)\s+and\s+std\s+(\d+(?:\.\d+)?)/i.exec(dataset?.description ?? "");
+  return match ? { mean: Number(match[1]), std: Number(match[2]) } : null;
+}

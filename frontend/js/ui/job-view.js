@@ -1,0 +1,284 @@
+// The job being watched: status badge, epoch counter, elapsed time, and the live
+// charts. Stream events are batched per animation frame, so however fast they
+// arrive the page draws at most once per frame.
+
+import { createLossChart } from "../charts/loss-chart.js";
+import { createMetricsChart } from "../charts/metrics-chart.js";
+import { clearChart } from "../charts/registry.js";
+import { renderSnapshot } from "../charts/snapshots/index.js";
+import { createFrameBatcher } from "../lib/frame-batcher.js";
+import { emptySummary, epochColumns, latestSnapshot, summarize } from "../lib/job-events.js";
+import { formatCount, formatDuration, formatLoss, formatPercent } from "../lib/format.js";
+import { describeChange } from "../lib/job-controls.js";
+import { openJobStream } from "../lib/stream.js";
+import { h, replaceChildren } from "./dom.js";
+import { icon } from "./icons.js";
+import { createJobTabs } from "./job-tabs.js";
+import { statusBadge } from "./status-badge.js";
+
+// onUnauthorized(): the stream was refused (close 1008, e.g. a wrong token); resolves
+// once the page may try again (lib/auth.js asked for a new token).
+export function createJobView({ root, store, api, Plotly, datasets = [], notify, onJobFinished, onUnauthorized }) {
+  let t = store.get().t;
+  let watching = null; // {id, stream, summary, record, lastSnapshot, snapshotEpoch}
+  let dropNotice = null; // the "connection dropped" toast while reconnecting
+
+  const title = h("h2", { class: "panel-title" });
+  const jobName = h("span", { class: "job-name", dataset: { testid: "job-name" } });
+  const badgeSlot = h("span", { dataset: { testid: "job-status" } });
+  const epochEl = h("span", { class: "stat-value", dataset: { testid: "epoch-counter" } });
+  const elapsedEl = h("span", { class: "elapsed", dataset: { testid: "elapsed" } });
+  const trainLossEl = h("span", { class: "stat-value", dataset: { testid: "train-loss" } });
+  const valLossEl = h("span", { class: "stat-value", dataset: { testid: "val-loss" } });
+  const accuracyEl = h("span", { class: "stat-value", dataset: { testid: "accuracy" } });
+  const statLabels = { epoch: h("span"), trainLoss: h("span"), valLoss: h("span"), accuracy: h("span") };
+  const progress = h("div", { class: "progress" }, h("div", { class: "progress-bar" }));
+  const connection = h("div", { class: "connection-note", role: "status", hidden: true, dataset: { testid: "connection-note" } });
+  const errorNote = h("div", { class: "job-error", role: "alert", hidden: true, dataset: { testid: "job-error" } });
+  const logToggle = h("input", { type: "checkbox", id: "log-scale", dataset: { testid: "log-scale" } });
+  const logLabel = h("label", { for: "log-scale", class: "toggle" }, logToggle, h("span"));
+  const lossTitle = h("h3", { class: "subhead" });
+  const metricsTitle = h("h3", { class: "subhead" });
+  const snapshotTitle = h("h3", { class: "subhead" });
+  const lossPlot = h("div", { class: "plot plot-loss", dataset: { testid: "loss-chart" } });
+  const metricsPlot = h("div", { class: "plot plot-metrics", dataset: { testid: "metrics-chart" } });
+  const metricsBlock = h("div", { class: "chart-block", hidden: true }, metricsTitle, metricsPlot);
+  const snapshotPlot = h("div", { class: "plot plot-snapshot", dataset: { testid: "snapshot-chart" } });
+  const snapshotNote = h("p", { class: "chart-note" });
+  const emptyState = h("div", { class: "empty-state", dataset: { testid: "job-empty" } });
+
+  const stat = (label, value) => h("div", { class: "stat" }, h("span", { class: "stat-label" }, label), value);
+  const livePanel = h(
+    "div",
+    { class: "live-panel", dataset: { testid: "live-panel" } },
+    h(
+      "div",
+      { class: "stats" },
+      stat(statLabels.epoch, epochEl),
+      stat(statLabels.trainLoss, trainLossEl),
+      stat(statLabels.valLoss, valLossEl),
+      stat(statLabels.accuracy, accuracyEl),
+    ),
+    progress,
+    connection,
+    errorNote,
+    h("div", { class: "chart-block" }, h("div", { class: "chart-head" }, lossTitle, logLabel), lossPlot),
+    metricsBlock,
+    h("div", { class: "chart-block" }, snapshotTitle, snapshotNote, snapshotPlot),
+  );
+  const tabs = createJobTabs({
+    api,
+    Plotly,
+    datasets,
+    livePanel,
+    onShowLive: () => {
+      for (const plot of [lossPlot, metricsPlot, snapshotPlot]) if (plot.classList.contains("js-plotly-plot")) Plotly.Plots.resize(plot);
+    },
+  });
+  const body = h(
+    "div",
+    { class: "job-body", hidden: true },
+    h("div", { class: "job-head" }, jobName, h("div", { class: "job-head-right" }, elapsedEl, badgeSlot)),
+    tabs.bar,
+    livePanel,
+    tabs.panel,
+  );
+  replaceChildren(root, h("div", { class: "panel-head" }, title), emptyState, body);
+
+  const lossChart = createLossChart(lossPlot, { Plotly, t });
+  const metricsChart = createMetricsChart(metricsPlot, {
+    Plotly,
+    t,
+    onFirstMetric: () => {
+      metricsBlock.hidden = false;
+      Plotly.Plots.resize(metricsPlot);
+    },
+  });
+  logToggle.addEventListener("change", () => lossChart.setLog(logToggle.checked));
+
+  const batcher = createFrameBatcher(draw);
+
+  function draw(events) {
+    if (!watching) return;
+    const epochBefore = watching.summary.epoch;
+    const summary = summarize(watching.summary, events);
+    watching.summary = summary;
+    const columns = epochColumns(events);
+    lossChart.extend(columns);
+    // A live change applies from the next epoch; mark it between the epochs.
+    let epochSoFar = epochBefore;
+    for (const event of events) {
+      if (event.type === "epoch") epochSoFar = event.epoch;
+      else if (event.type === "changed") lossChart.mark(epochSoFar + 0.5, describeChange(event.values));
+    }
+    metricsChart.extend(columns);
+    const snapshot = latestSnapshot(events);
+    if (snapshot) {
+      snapshotNote.hidden = true;
+      renderSnapshot(snapshotPlot, snapshot, { Plotly, t });
+      watching.lastSnapshot = snapshot;
+      watching.snapshotEpoch = snapshot.epoch;
+      snapshotPlot.dataset.epoch = String(snapshot.epoch);
+    }
+    if (watching.snapshotEpoch === undefined) {
+      // Some jobs have no snapshot kind; say so once it's clear none is coming.
+      const every = watching.record?.request?.snapshot_every ?? 1;
+      const none = summary.done || summary.epoch > every + 1;
+      snapshotNote.textContent = none ? t("chart.noSnapshots") : t("chart.waiting");
+    }
+    renderHeader();
+    store.update((s) => ({ ...s, activeJob: { id: watching.id, summary } }));
+    if (summary.done && !watching.reportedDone) {
+      watching.reportedDone = true;
+      onJobFinished?.(watching.id, summary);
+    }
+  }
+
+  function renderHeader() {
+    const w = watching;
+    if (!w) return;
+    const s = w.summary;
+    const status = s.status ?? w.record?.status ?? "queued";
+    replaceChildren(badgeSlot, statusBadge(status, t));
+    badgeSlot.dataset.status = status;
+    jobName.textContent = w.record?.name ?? w.id;
+    jobName.title = w.id;
+    const epochs = s.epochs ?? w.record?.epochs ?? null;
+    epochEl.textContent = epochs ? `${s.epoch} / ${formatCount(epochs)}` : String(s.epoch);
+    epochEl.title = epochs ? `${s.epoch} / ${epochs}` : "";
+    elapsedEl.textContent = formatDuration(s.elapsed ?? 0);
+    elapsedEl.title = t("job.elapsed");
+    trainLossEl.textContent = formatLoss(s.trainLoss);
+    valLossEl.textContent = formatLoss(s.valLoss);
+    accuracyEl.textContent = formatPercent(s.metrics?.accuracy);
+    progress.firstChild.style.width = `${epochs ? Math.min(100, (100 * s.epoch) / epochs) : 0}%`;
+    progress.dataset.status = status;
+    tabs.setJob(w.id, { status, record: w.record, snapshot: w.lastSnapshot });
+    const error = s.error ?? w.record?.error;
+    errorNote.hidden = !error;
+    errorNote.textContent = error ? t("job.failed", { error }) : "";
+  }
+
+  function renderChrome() {
+    title.textContent = t("job.title");
+    statLabels.epoch.textContent = t("job.epoch");
+    statLabels.trainLoss.textContent = t("job.trainLoss");
+    statLabels.valLoss.textContent = t("job.valLoss");
+    statLabels.accuracy.textContent = t("job.accuracy");
+    logLabel.lastChild.textContent = t("chart.logScale");
+    lossTitle.textContent = t("chart.lossTitle");
+    metricsTitle.textContent = t("chart.metricsTitle");
+    snapshotTitle.textContent = t("chart.snapshotTitle");
+    snapshotNote.textContent = t("chart.waiting");
+    replaceChildren(
+      emptyState,
+      h("div", { class: "empty-icon", "aria-hidden": "true" }, icon("chart", { size: 30 })),
+      h("p", { class: "empty-title", text: t("job.emptyTitle") }),
+      h("p", { class: "muted", text: t("job.emptyBody") }),
+    );
+  }
+
+  function showConnection(state) {
+    const messages = {
+      reconnecting: t("stream.reconnecting", { n: state.attempt }),
+      failed: t("stream.failed", { code: state.code ?? "–" }),
+    };
+    const text = messages[state.state] ?? "";
+    connection.hidden = !text;
+    connection.textContent = text;
+    connection.className = `connection-note ${state.state}`;
+    if (state.state === "reconnecting" && state.attempt === 1 && state.delay !== undefined) dropNotice = notify.warn(t("stream.dropped"));
+    if (state.state === "live" || state.state === "closed") {
+      dropNotice?.close();
+      dropNotice = null;
+    }
+    if (state.state === "failed" && state.code === 1008 && onUnauthorized && watching && !watching.authRetried) {
+      // Refused: ask for the token (once per watch) and watch again.
+      const id = watching.id;
+      watching.authRetried = true;
+      connection.hidden = true;
+      onUnauthorized().then((ok) => ok && watching?.id === id && watch(id, { authRetried: true }));
+      return;
+    }
+    if (state.state === "failed") notify.error(t("stream.failed", { code: state.code ?? "–" }));
+  }
+
+  function stopWatching() {
+    watching?.stream.close();
+    watching = null;
+    batcher.clear();
+  }
+
+  function watch(id, { authRetried = false } = {}) {
+    stopWatching();
+    lossChart.reset();
+    metricsChart.reset();
+    metricsBlock.hidden = true;
+    clearChart(snapshotPlot, Plotly);
+    delete snapshotPlot.dataset.epoch;
+    snapshotNote.hidden = false;
+    connection.hidden = true;
+    emptyState.hidden = Boolean(id);
+    body.hidden = !id;
+    if (!id) {
+      tabs.setJob(null);
+      store.update((s) => ({ ...s, activeJob: null }));
+      return;
+    }
+    const current = {
+      id,
+      summary: emptySummary(),
+      record: store.get().jobs.list.find((job) => job.id === id) ?? null,
+      stream: null,
+      authRetried,
+    };
+    watching = current;
+    store.update((s) => ({ ...s, activeJob: { id, summary: current.summary } }));
+    renderHeader();
+    // Let the freshly shown plots take their real size before data arrives.
+    requestAnimationFrame(() => {
+      for (const plot of [lossPlot, snapshotPlot]) if (plot.classList.contains("js-plotly-plot")) Plotly.Plots.resize(plot);
+    });
+    api.getJob(id).then(
+      (record) => {
+        if (watching !== current) return;
+        current.record = record;
+        if (record.request?.dataset?.test_fraction === 0) lossChart.showValidation(false);
+        renderHeader();
+      },
+      (error) => {
+        if (watching !== current) return;
+        if (error.status === 404) {
+          notify.error(t("job.notFound"));
+          store.update((s) => ({ ...s, activeJobId: null }));
+        }
+      },
+    );
+    current.stream = openJobStream({
+      urlFor: (since) => api.streamUrl(id, since),
+      onEvents: (events) => batcher.push(...events),
+      onState: (state) => watching === current && showConnection(state),
+    });
+  }
+
+  store.watch(
+    (s) => s.t,
+    (next) => {
+      const changed = t !== next;
+      t = next;
+      renderChrome();
+      tabs.relabel(t);
+      if (changed) {
+        lossChart.relabel(t);
+        metricsChart.relabel(t);
+        if (watching?.lastSnapshot) renderSnapshot(snapshotPlot, watching.lastSnapshot, { Plotly, t });
+        renderHeader();
+      }
+    },
+  );
+  store.watch((s) => s.activeJobId, (id) => watch(id));
+  // An interrupted job that was resumed: the server dropped the events after its
+  // checkpoint and retrains them under new seq numbers, so start over from seq 0.
+  const rewatch = (id) => watching?.id === id && watch(id);
+  return { stop: stopWatching, rewatch };
+}

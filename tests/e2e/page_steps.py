@@ -1,0 +1,75 @@
+"""What the tests do on the page, by name, so the tests read as steps."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+# Training under a loaded CI machine: a cold worker process imports torch first.
+TRAINING_TIMEOUT_MS = 75_000
+
+
+def cards(page: Page):
+    return page.locator("[data-testid=layer-card]")
+
+
+def card(page: Page, index: int):
+    return cards(page).nth(index)
+
+
+def wait_valid(page: Page) -> None:
+    expect(page.locator("[data-testid=validation-status]")).to_have_attribute("data-state", "ok")
+
+
+def choose_dataset(page: Page, name: str, **params: Any) -> None:
+    page.select_option("[data-testid=dataset-select]", name)
+    for key, value in params.items():
+        page.fill(f"#ds-{key}", str(value))
+
+
+def build(page: Page, layers: list[tuple[str, dict[str, Any]]]) -> None:
+    page.click("[data-testid=clear-layers]")
+    expect(cards(page)).to_have_count(0)
+    for i, (layer_type, params) in enumerate(layers):
+        page.click(f"[data-testid=palette-{layer_type}]")
+        expect(cards(page)).to_have_count(i + 1)
+        for name, value in params.items():
+            card(page, i).locator(f"[name={name}]").fill(str(value))
+
+
+def set_training(page: Page, **values: Any) -> None:
+    for name, value in values.items():
+        page.fill(f"#train-{name}", str(value))
+
+
+def start(page: Page) -> None:
+    button = page.locator("[data-testid=start]")
+    expect(button).to_be_enabled()
+    button.click()
+    expect(page.locator("[data-testid=job-name]")).to_be_visible()
+
+
+def loss_points(page: Page) -> int:
+    return page.evaluate("document.querySelector('[data-testid=loss-chart]').data?.[0]?.x?.length ?? 0")
+
+
+def wait_loss_points(page: Page, n: int) -> None:
+    page.wait_for_function(
+        f"(document.querySelector('[data-testid=loss-chart]').data?.[0]?.x?.length ?? 0) >= {n}",
+        timeout=TRAINING_TIMEOUT_MS,
+    )
+
+
+def heatmap(page: Page) -> str | None:
+    """The decision-boundary probabilities currently drawn, as JSON (None before the first)."""
+    z = page.evaluate(
+        "(() => { const el = document.querySelector('[data-testid=snapshot-chart]');"
+        " const trace = el.data?.find((t) => t.type === 'heatmap'); return trace ? trace.z : null; })()"
+    )
+    return None if z is None else json.dumps(z)
+
+
+def job_status(page: Page) -> str | None:
+    return page.locator("[data-testid=job-status]").get_attribute("data-status")

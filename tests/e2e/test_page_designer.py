@@ -1,0 +1,123 @@
+"""The designer without training: shape errors in place, the URL hash, languages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from page_steps import build, card, cards, choose_dataset, set_training, wait_valid
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+def test_shape_error_shows_in_the_right_layer_and_disables_start(new_page, shot):
+    page = new_page()
+    wait_valid(page)
+    # The default design is the spiral MLP: Linear 16 · Tanh · Linear 16 · Tanh · Linear 2.
+    card(page, 2).locator("[name=in_features]").fill("8")
+
+    bad = card(page, 2)
+    expect(bad).to_have_class(re.compile(r"\binvalid\b"))
+    expect(bad.locator("[data-testid=layer-error]")).to_contain_text("expected 16")
+    expect(bad.locator("[data-field=in_features]")).to_have_class(re.compile(r"server-invalid"))
+    for index in (0, 1, 3, 4):
+        expect(card(page, index)).not_to_have_class(re.compile(r"\binvalid\b"))
+    expect(page.locator("[data-testid=validation-status]")).to_have_attribute("data-state", "invalid")
+    expect(page.locator("[data-testid=start]")).to_be_disabled()
+    expect(page.locator("[data-testid=start-reason]")).to_be_visible()
+    expect(page.locator("[data-testid=diagram] .box.invalid")).to_have_count(1)
+    shot(page, "error")
+
+    card(page, 2).locator("[name=in_features]").fill("")
+    wait_valid(page)
+    expect(bad).not_to_have_class(re.compile(r"\binvalid\b"))
+    expect(page.locator("[data-testid=start]")).to_be_enabled()
+
+
+def test_reloading_with_the_url_hash_restores_the_design(new_page, shot):
+    page = new_page()
+    choose_dataset(page, "moons", noise=0.2)
+    build(page, [("Linear", {"out_features": 8}), ("ReLU", {}), ("Dropout", {}), ("Linear", {"out_features": 2})])
+    card(page, 2).locator("[name=p]").fill("0.25")
+    page.select_option("[data-testid=optimizer]", "SGD")
+    set_training(page, lr=0.05, epochs=50, batch_size=16)
+    wait_valid(page)
+    page.wait_for_function("location.hash.includes('design=')")
+    # The hash is written shortly after the last edit.
+    page.wait_for_timeout(500)
+    link = page.url
+
+    again = new_page(link[link.index("/", len("http://")) :])
+    wait_valid(again)
+    expect(again.locator("[data-testid=dataset-select]")).to_have_value("moons")
+    expect(again.locator("#ds-noise")).to_have_value("0.2")
+    expect(cards(again)).to_have_count(4)
+    assert [cards(again).nth(i).get_attribute("data-type") for i in range(4)] == ["Linear", "ReLU", "Dropout", "Linear"]
+    expect(card(again, 0).locator("[name=out_features]")).to_have_value("8")
+    expect(card(again, 2).locator("[name=p]")).to_have_value("0.25")
+    expect(card(again, 3).locator("[name=out_features]")).to_have_value("2")
+    expect(again.locator("[data-testid=optimizer]")).to_have_value("SGD")
+    expect(again.locator("#train-lr")).to_have_value("0.05")
+    expect(again.locator("#train-epochs")).to_have_value("50")
+    expect(again.locator("#train-batch_size")).to_have_value("16")
+    expect(again.locator("[data-testid=total-params]")).to_have_text("42 parameters")
+    shot(again, "restored")
+
+
+def test_switching_to_chinese_changes_the_labels(new_page, shot):
+    page = new_page()
+    expect(page.locator("[data-testid=start]")).to_have_text("▶ Start training")
+    # A server preset's note is shown in the page's language, and stays open across a switch.
+    page.select_option("[data-testid=preset-select]", "spiral-mlp")
+    note = page.locator("[data-testid=preset-note]")
+    expect(note).to_be_visible()
+    english = note.inner_text()
+    page.click("[data-testid=lang-zh]")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(note).to_be_visible()
+    assert note.inner_text() != english
+    expect(page.locator("[data-testid=start]")).to_have_text("▶ 开始训练")
+    expect(page.locator("#dataset-panel .panel-title")).to_have_text("数据")
+    expect(page.locator("#designer-panel .panel-title")).to_have_text("网络结构")
+    expect(page.locator("#jobs-panel .panel-title")).to_have_text("任务列表")
+    expect(page.locator("[data-testid=job-empty]")).to_contain_text("还没有正在训练的任务")
+    wait_valid(page)
+    expect(page.locator("[data-testid=total-params]")).to_have_text("共 354 个参数")
+    shot(page, "zh")
+
+    # The choice is remembered.
+    page.reload()
+    page.wait_for_selector("body.ready")
+    expect(page.locator("[data-testid=start]")).to_have_text("▶ 开始训练")
+    page.click("[data-testid=lang-en]")
+    expect(page.locator("[data-testid=start]")).to_have_text("▶ Start training")
+
+
+def test_layers_are_added_and_reordered_by_drag_keyboard_and_buttons(new_page):
+    page = new_page()
+    wait_valid(page)
+
+    def types():
+        return page.eval_on_selector_all("[data-testid=layer-card]", "cards => cards.map((c) => c.dataset.type)")
+
+    assert types() == ["Linear", "Tanh", "Linear", "Tanh", "Linear"]
+    # From the palette onto the top half of the second card: inserted before it.
+    page.locator("[data-testid=palette-ReLU]").drag_to(card(page, 1), target_position={"x": 60, "y": 4})
+    assert types() == ["Linear", "ReLU", "Tanh", "Linear", "Tanh", "Linear"]
+    # A card by its handle onto the bottom half of the third: moved after it.
+    bottom = card(page, 2).bounding_box()["height"] - 4
+    card(page, 0).locator(".drag-handle").drag_to(card(page, 2), target_position={"x": 60, "y": bottom})
+    assert types() == ["ReLU", "Tanh", "Linear", "Linear", "Tanh", "Linear"]
+    # Keyboard: the handle moves its card and keeps the focus.
+    card(page, 0).locator(".drag-handle").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert types() == ["Tanh", "Linear", "ReLU", "Linear", "Tanh", "Linear"]
+    # Buttons: duplicate, then remove.
+    card(page, 1).locator("[data-testid=duplicate-layer]").click()
+    assert types() == ["Tanh", "Linear", "Linear", "ReLU", "Linear", "Tanh", "Linear"]
+    card(page, 0).locator("[data-testid=remove-layer]").click()
+    assert types() == ["Linear", "Linear", "ReLU", "Linear", "Tanh", "Linear"]
+    wait_valid(page)
+    expect(page.locator("[data-testid=total-params]")).to_have_text("626 parameters")

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { ApiError, createApi } from "../../frontend/js/lib/api.js";
+
+function fakeFetch(respond) {
+  const calls = [];
+  const fetch = async (url, init) => {
+    calls.push({ url, init });
+    return respond(url, init);
+  };
+  return { fetch, calls };
+}
+
+const json = (status, body) => new Response(body === undefined ? null : JSON.stringify(body), { status });
+
+test("the token goes in the Authorization header and the stream URL", async () => {
+  const { fetch, calls } = fakeFetch(() => json(200, []));
+  const api = createApi({ fetch, token: "s3cret" });
+  await api.layers();
+  assert.equal(calls[0].url, "/api/layers");
+  assert.equal(calls[0].init.headers.Authorization, "Bearer s3cret");
+  assert.equal(
+    api.streamUrl("j 1", 7, { protocol: "https:", host: "h:1" }),
+    "wss://h:1/api/jobs/j%201/stream?since=7&token=s3cret",
+  );
+});
+
+test("bodies are JSON and query strings are encoded", async () => {
+  const { fetch, calls } = fakeFetch(() => json(201, { id: "x" }));
+  const api = createApi({ fetch });
+  assert.deepEqual(await api.createJob({ a: 1 }), { id: "x" });
+  assert.equal(calls[0].init.method, "POST");
+  assert.equal(calls[0].init.body, '{"a":1}');
+  assert.equal(calls[0].init.headers.Authorization, undefined);
+  await api.preview("spiral", { noise: 0.1 }, 3);
+  assert.equal(calls[1].url, "/api/datasets/spiral/preview?params=%7B%22noise%22%3A0.1%7D&seed=3");
+});
+
+test("a 422 becomes an ApiError with a readable message", async () => {
+  const { fetch } = fakeFetch(() => json(422, { detail: [{ loc: ["model", "layers", 3, "in_features"], msg: "expected 16, got 8" }] }));
+  const api = createApi({ fetch });
+  await assert.rejects(api.validate({}), (error) => {
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.status, 422);
+    assert.equal(error.kind, "http");
+    assert.equal(error.message, "model.layers[3].in_features: expected 16, got 8");
+    assert.equal(error.detail[0].msg, "expected 16, got 8");
+    return true;
+  });
+});
+
+test("network failures and 204s", async () => {
+  const down = createApi({ fetch: async () => { throw new TypeError("Failed to fetch"); } });
+  await assert.rejects(down.listJobs(), (error) => error.kind === "network");
+  const { fetch } = fakeFetch(() => new Response(null, { status: 204 }));
+  assert.equal(await createApi({ fetch }).deleteJob("a"), null);
+  const text = fakeFetch(() => new Response("Internal Server Error", { status: 500, statusText: "x" }));
+  await assert.rejects(createApi({ fetch: text.fetch }).system(), (error) => error.status === 500 && error.message === "Internal Server Error");
+  const html = fakeFetch(() => new Response("<!DOCTYPE html><html><body>nope</body></html>", { status: 404, statusText: "Not Found" }));
+  await assert.rejects(createApi({ fetch: html.fetch }).layers(), (error) => error.message === "HTTP 404 Not Found");
+});

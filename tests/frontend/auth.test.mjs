@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { createApi } from "../../frontend/js/lib/api.js";
+import { createAuth, initialToken, TOKEN_KEY } from "../../frontend/js/lib/auth.js";
+
+function memoryStorage(initial = {}) {
+  const data = new Map(Object.entries(initial));
+  return {
+    getItem: (key) => (data.has(key) ? data.get(key) : null),
+    setItem: (key, value) => data.set(key, String(value)),
+    removeItem: (key) => data.delete(key),
+    data,
+  };
+}
+
+// A server that wants `secret`: 401 with {"detail"} otherwise.
+function tokenServer(secret) {
+  const seen = [];
+  async function fetch(url, init = {}) {
+    seen.push(init.headers?.Authorization ?? null);
+    const ok = init.headers?.Authorization === `Bearer ${secret}`;
+    const body = ok ? JSON.stringify({ url }) : JSON.stringify({ detail: "missing or wrong token" });
+    return new Response(body, { status: ok ? 200 : 401, headers: { "Content-Type": "application/json" } });
+  }
+  return { fetch, seen };
+}
+
+test("the page URL's token wins and is remembered; else the stored one", () => {
+  const storage = memoryStorage({ [TOKEN_KEY]: "old" });
+  assert.equal(initialToken({ search: "?token=fresh", storage }), "fresh");
+  assert.equal(storage.getItem(TOKEN_KEY), "fresh");
+  assert.equal(initialToken({ search: "", storage }), "fresh");
+  assert.equal(initialToken({ search: "", storage: memoryStorage() }), null);
+});
+
+test("a 401 asks once for all refused requests, stores the token and retries", async () => {
+  const server = tokenServer("s3cret");
+  const storage = memoryStorage();
+  const reasons = [];
+  let release;
+  const answered = new Promise((resolve) => (release = resolve));
+  const auth = createAuth({ storage, ask: (reason) => (reasons.push(reason), answered) });
+  const api = createApi({ fetch: auth.wrapFetch(server.fetch), token: auth.token, origin: "http://x" });
+  const pending = Promise.all([api.layers(), api.datasets(), api.system()]);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  release(" s3cret ");
+  const results = await pending;
+  assert.deepEqual(results.map((r) => r.url), ["http://x/api/layers", "http://x/api/datasets", "http://x/api/system"]);
+  assert.deepEqual(reasons, ["required"]);
+  assert.equal(storage.getItem(TOKEN_KEY), "s3cret");
+  assert.equal(auth.token(), "s3cret");
+  assert.match(api.streamUrl("j1", 5), /^ws:\/\/x\/api\/jobs\/j1\/stream\?since=5&token=s3cret$/);
+});
+
+test("a wrong token asks again with reason 'wrong'", async () => {
+  const server = tokenServer("right");
+  const answers = ["wrong", "right"];
+  const reasons = [];
+  const auth = createAuth({ ask: (reason) => (reasons.push(reason), answers.shift()) });
+  const response = await auth.wrapFetch(server.fetch)("/api/system", { headers: { Accept: "application/json" } });
+  assert.equal(response.status, 200);
+  assert.deepEqual(reasons, ["required", "wrong"]);
+  assert.deepEqual(server.seen, [null, "Bearer wrong", "Bearer right"]);
+});
+
+test("giving up returns the 401 as a readable ApiError", async () => {
+  const server = tokenServer("right");
+  const auth = createAuth({ ask: () => null });
+  const api = createApi({ fetch: auth.wrapFetch(server.fetch), token: auth.token });
+  await assert.rejects(api.system(), (error) => error.status === 401 && /wrong token/.test(error.message));
+});

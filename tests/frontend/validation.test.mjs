@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { describeDetail, fieldPath, mapValidationErrors, mapValidationResult } from "../../frontend/js/lib/validation.js";
+
+test("errors are attached to the layer they name", () => {
+  const mapped = mapValidationErrors([
+    { loc: ["model", "layers", 3, "in_features"], msg: "expected 16, got 8", type: "shape" },
+    { loc: ["body", "model", "layers", 0, "Linear", "out_features"], msg: "must be ≥ 1", type: "value" },
+    { loc: ["model", "layers", 2, "layers", 1, "in_features"], msg: "inner", type: "shape" },
+    { loc: ["body", "epochs"], msg: "too many", type: "limit" },
+    { loc: ["dataset", "params", "noise"], msg: "bad noise", type: "value" },
+  ], ["Linear", "Tanh", "Residual", "Linear"]);
+  assert.deepEqual(mapped.layers, {
+    0: [{ field: "out_features", msg: "must be ≥ 1" }],
+    2: [{ field: "layers[1].in_features", msg: "inner" }],
+    3: [{ field: "in_features", msg: "expected 16, got 8" }],
+  });
+  assert.deepEqual(mapped.general, [
+    { where: "epochs", msg: "too many" },
+    { where: "dataset.params.noise", msg: "bad noise" },
+  ]);
+});
+
+test("string and object details are general errors", () => {
+  assert.deepEqual(mapValidationErrors("unknown dataset"), { layers: {}, general: [{ where: "", msg: "unknown dataset" }] });
+  assert.deepEqual(mapValidationErrors({ msg: "x", loc: ["model", "layers", 1] }).layers, { 1: [{ field: "", msg: "x" }] });
+  assert.deepEqual(mapValidationErrors(null), { layers: {}, general: [] });
+});
+
+test("a detail reads as one line", () => {
+  assert.equal(
+    describeDetail([{ loc: ["body", "model", "layers", 3, "in_features"], msg: "expected 16, got 8" }, { loc: [], msg: "also" }]),
+    "model.layers[3].in_features: expected 16, got 8; also",
+  );
+  assert.equal(describeDetail("plain"), "plain");
+  assert.equal(fieldPath(["a", 0, "b"]), "a[0].b");
+});
+
+test("a valid answer maps shapes and counts by index", () => {
+  const mapped = mapValidationResult({
+    input_shape: [2],
+    output_shape: [2],
+    layers: [
+      { index: 0, type: "Linear", output_shape: [16], params: 48 },
+      { index: 1, type: "Tanh", output_shape: [16], params: 0 },
+    ],
+    total_params: 48,
+  });
+  assert.deepEqual(mapped, {
+    inputShape: [2],
+    outputShape: [2],
+    totalParams: 48,
+    layers: { 0: { outputShape: [16], params: 48 }, 1: { outputShape: [16], params: 0 } },
+  });
+});

@@ -1,0 +1,141 @@
+"""Jobs on Ray through the real API: a `torchplay serve` subprocess with TORCHPLAY_EXECUTOR=ray.
+
+The server starts its own single-node Ray (`TORCHPLAY_RAY_ADDRESS=local` means
+`ray.init(num_cpus=TORCHPLAY_RAY_LOCAL_CPUS, include_dashboard=False)` inside the server),
+with 2 CPUs and 2 CPUs per job: one job fills the cluster, so a second one must queue.
+Ray is heavy on a small machine, so one server serves the few tests here.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from tests.conftest import Server, spiral_job, start_server
+
+pytest.importorskip("ray", reason="ray is not installed: pip install 'torchplay[ray]'")
+
+
+@pytest.fixture(scope="module")
+def ray_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    env = {
+        "TORCHPLAY_EXECUTOR": "ray",
+        "TORCHPLAY_RAY_ADDRESS": "local",
+        "TORCHPLAY_RAY_LOCAL_CPUS": "2",
+        "TORCHPLAY_RAY_CPUS_PER_JOB": "2",
+        # Token auth on, with a token of this run's own (nothing written to ~/.ray).
+        "RAY_AUTH_MODE": "token",
+        "RAY_AUTH_TOKEN": secrets.token_hex(32),
+        "RAY_USAGE_STATS_ENABLED": "0",
+    }
+    server = start_server(tmp_path_factory.mktemp("ray-server"), env=env)
+    try:
+        yield server
+    finally:
+        ours = psutil.Process(server.proc.pid).children(recursive=True)  # Ray's GCS, raylet, workers
+        server.stop()
+        # A clean shutdown stops them (ray.shutdown); a server that had to be killed may not have.
+        _, alive = psutil.wait_procs(ours, timeout=10)
+        for proc in alive:
+            proc.kill()
+
+
+def _post(server: Server, job: dict[str, Any]) -> dict[str, Any]:
+    with server.client() as client:
+        created = client.post("/api/jobs", json=job)
+    assert created.status_code == 201, created.text
+    return created.json()
+
+
+def _get(server: Server, job_id: str) -> dict[str, Any]:
+    with server.client() as client:
+        return client.get(f"/api/jobs/{job_id}").json()
+
+
+def _wait(server: Server, job_id: str, ok: Any, timeout: float = 120) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = _get(server, job_id)
+        if ok(job):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} never got there; last: {job}")
+
+
+def _cluster(server: Server, timeout: float = 240) -> dict[str, Any]:
+    """/api/system's `cluster`, once the server's Ray is up (it starts in the background)."""
+    deadline = time.monotonic() + timeout
+    with server.client() as client:
+        while time.monotonic() < deadline:
+            system = client.get("/api/system").json()
+            assert system["executor"] == "ray"
+            if system["cluster"]["connected"]:
+                return system["cluster"]
+            assert system["cluster"]["error"] is None, system["cluster"]
+            time.sleep(0.5)
+    raise AssertionError("the server's local Ray did not come up")
+
+
+def test_a_job_trains_on_ray_and_streams_every_epoch_in_order(ray_server: Server) -> None:
+    job = _post(ray_server, spiral_job(epochs=12))  # accepted (queued) while Ray still starts
+    assert job["status"] == "queued"
+    cluster = _cluster(ray_server)
+    assert cluster["cpus"] == 2 and cluster["gpus"] == 0 and len(cluster["nodes"]) == 1
+    assert cluster["nodes"][0]["cpus"] == 2 and cluster["per_job"]["cpus"] == 2
+
+    events = ray_server.stream(job["id"], timeout=180)
+    seqs = [e["seq"] for e in events]
+    assert seqs == list(range(1, len(events) + 1))  # no gaps, no repeats
+    assert events[0]["type"] == "status" and events[0]["status"] == "running" and events[0]["device"] == "cpu"
+    assert [e["epoch"] for e in events if e["type"] == "epoch"] == list(range(1, 13))
+    assert any(e["type"] == "snapshot" for e in events)
+    assert events[-1] == {**events[-1], "type": "done", "status": "completed", "error": None}
+    record = _get(ray_server, job["id"])
+    assert record["status"] == "completed" and record["epoch"] == 12 and record["queue_reason"] is None
+
+
+def test_queue_when_full_cooperative_stop_and_a_killed_actor(ray_server: Server) -> None:
+    first = _post(ray_server, spiral_job(name="fills-the-cluster", epochs=100_000))
+    _wait(ray_server, first["id"], lambda j: j["status"] == "running" and j["epoch"] >= 1)
+
+    second = _post(ray_server, spiral_job(name="waits", epochs=100_000))
+    waiting = _wait(ray_server, second["id"], lambda j: j["queue_reason"] is not None, timeout=10)
+    assert waiting["status"] == "queued"
+    assert waiting["queue_reason"] == "waiting for 2 CPUs: 0 of 2 free on the Ray cluster"
+
+    # Cooperative stop: the trainer sees the flag within a batch and ends the job itself.
+    asked = time.monotonic()
+    with ray_server.client() as client:
+        assert client.post(f"/api/jobs/{first['id']}/stop").status_code == 202
+    stopped = _wait(ray_server, first["id"], lambda j: j["status"] == "stopped", timeout=30)
+    print(f"\nray stop: {time.monotonic() - asked:.3f} s from POST /stop to status stopped")
+    assert stopped["error"] is None and stopped["epoch"] < 100_000
+    events = ray_server.stream(first["id"])
+    assert events[-1]["type"] == "done" and events[-1]["status"] == "stopped"
+
+    # The freed CPUs start the queued job; then its actor process dies under it.
+    running = _wait(ray_server, second["id"], lambda j: j["status"] == "running" and j["worker_pid"] is not None)
+    actor = psutil.Process(running["worker_pid"])
+    assert "ray::" in " ".join(actor.cmdline()), actor.cmdline()  # a Ray worker of ours, not anything else
+    os.kill(actor.pid, signal.SIGKILL)
+    failed = _wait(ray_server, second["id"], lambda j: j["status"] == "failed", timeout=60)
+    assert failed["error"] == "worker lost"
+    done = ray_server.stream(second["id"])[-1]
+    assert done["type"] == "done" and done["status"] == "failed" and done["error"] == "worker lost"
+
+
+def test_ray_settings_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from torchplay.jobs.ray_executor import RaySettings
+
+    monkeypatch.setenv("TORCHPLAY_RAY_GPUS_PER_JOB", "0.25")
+    monkeypatch.setenv("TORCHPLAY_RAY_CPUS_PER_JOB", "3")
+    settings = RaySettings()
+    assert settings.gpus_per_job == 0.25 and settings.cpus_per_job == 3
