@@ -14,7 +14,7 @@ install: $(PY)
 	$(PIP) install -q $(TORCH) -e .
 
 install-test: $(PY)
-	$(PIP) install -q $(TORCH) -e ".[test,ray]"  # ray: the Ray executor's tests run, not skip
+	$(PIP) install -q $(TORCH) -e ".[test,ray,onnx]"  # the Ray and ONNX tests run, not skip
 
 run: install
 	$(PY) -m torchplay serve

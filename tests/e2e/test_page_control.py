@@ -142,9 +142,11 @@ def test_pause_step_change_resume(open_page, token_server, shot):
     page.fill("[data-testid=live-lr]", "0.005")
     page.click("[data-testid=live-lr-apply]")
     page.click("[data-testid=step]")
-    expect(page.locator("[data-testid=epoch-counter]")).to_have_text(re.compile(rf"^{paused_at + 1}\b"))
+    expect(page.locator("[data-testid=epoch-counter]")).to_have_text(
+        re.compile(rf"^{paused_at + 1}\b"), timeout=TRAINING_TIMEOUT_MS
+    )
     expect_status(page, "paused")
-    expect(page.locator("[data-testid=loss-chart]")).to_have_attribute("data-marks", "1")
+    expect(page.locator("[data-testid=loss-chart]")).to_have_attribute("data-marks", "1", timeout=TRAINING_TIMEOUT_MS)
     page.wait_for_timeout(500)
     assert epoch(page) == paused_at + 1
     shot(page, "stepped")

@@ -56,7 +56,7 @@ class LocalExecutor(Executor):
         counter = _ctx.RawValue("q", 0)  # read without a lock once per batch
         process = _ctx.Process(
             target=worker_main,
-            args=(inbox, events, counter, commands, self.data_dir, self.threads),
+            args=(inbox, events, counter, commands, self.data_dir, self.threads, os.getpid()),
             daemon=True,
             name="torchplay-worker",
         )

@@ -15,13 +15,15 @@ from pathlib import Path
 from typing import Any
 
 
-def worker_main(inbox: Queue, events: Queue, counter: Any, commands: Queue, data_dir: str, threads: int) -> None:
+def worker_main(
+    inbox: Queue, events: Queue, counter: Any, commands: Queue, data_dir: str, threads: int, server_pid: int
+) -> None:
     import torch
 
     from torchplay.training import Control, run_job, warm_up
     from torchplay.training.checkpoint import job_dir
 
-    _exit_with_parent()
+    _exit_with_parent(server_pid)
     # Jobs share the cores: oversubscribed OpenMP threads spin and make every job slower.
     torch.set_num_threads(threads)
     warm_up()
@@ -37,12 +39,14 @@ def worker_main(inbox: Queue, events: Queue, counter: Any, commands: Queue, data
     events.join_thread()  # flush every event before the process exits
 
 
-def _exit_with_parent() -> None:
-    """If the server dies (even by kill -9), its workers must not train on as orphans."""
-    parent = os.getppid()
+def _exit_with_parent(server_pid: int) -> None:
+    """If the server dies (even by kill -9), its workers must not train on as orphans.
+
+    The server's pid comes from the server: read here, `getppid()` could already be 1 if
+    the server died while this process was still importing torch."""
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while os.getppid() == server_pid:
             time.sleep(0.5)
         os._exit(1)
 

@@ -19,7 +19,7 @@ class _Counter(Protocol):
 
 
 class _CommandQueue(Protocol):
-    def get_nowait(self) -> Any: ...
+    def get(self, timeout: float | None = None) -> Any: ...
 
 
 @dataclass
@@ -58,20 +58,27 @@ class Control:
         return changes
 
     def _drain(self) -> None:
-        self.seen = self.counter.value
-        while True:
+        """Take exactly one command per counter tick. A process queue's `put` returns before
+        the item is readable, so a tick may arrive first: wait briefly for its command rather
+        than count it as seen and lose it."""
+        target = self.counter.value
+        while self.seen < target:
             try:
-                command = self.commands.get_nowait()
+                command = self.commands.get(timeout=1.0)  # type: ignore[call-arg]
             except queue.Empty:
-                return
-            op = command.get("op")
-            if op == "stop":
-                self.stopping = True
-            elif op == "pause":
-                self.paused = True
-            elif op == "resume":
-                self.paused, self.step_once = False, False
-            elif op == "step":
-                self.paused, self.step_once = False, True
-            elif op == "set":
-                self.changes.update(command.get("values", {}))
+                return  # still behind: the next poll tries again
+            self.seen += 1
+            self._apply(command)
+
+    def _apply(self, command: dict[str, Any]) -> None:
+        op = command.get("op")
+        if op == "stop":
+            self.stopping = True
+        elif op == "pause":
+            self.paused = True
+        elif op == "resume":
+            self.paused, self.step_once = False, False
+        elif op == "step":
+            self.paused, self.step_once = False, True
+        elif op == "set":
+            self.changes.update(command.get("values", {}))
