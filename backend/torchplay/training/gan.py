@@ -32,12 +32,12 @@ from torchplay.training.devices import resolve_device
 from torchplay.training.objectives import Objective
 from torchplay.training.plan import JobPlan
 from torchplay.training.snapshots import SnapshotContext, choose_kind, take_snapshot
-from torchplay.training.trainer import SNAPSHOT_INTERVAL_S, Diverged, Emit, _to_device
+from torchplay.training.trainer import SNAPSHOT_INTERVAL_S, Diverged, Emit, EpochControl, _to_device
 
 NETS = ("generator", "discriminator")
 
 
-class GanTrainer:
+class GanTrainer(EpochControl):
     def __init__(
         self,
         plan: JobPlan,
@@ -128,18 +128,6 @@ class GanTrainer:
             if self.control.step_once:
                 self.control.step_once, self.control.paused = False, True
         return "completed"
-
-    def _hold(self) -> str | None:
-        if self.control.poll():
-            return "stop"
-        if self.control.paused:
-            self.emit({"type": "status", "status": "paused", "device": str(self.device)})
-            self.control.wait_while_paused()
-            if self.control.stopping:
-                return "stop"
-            self.emit({"type": "status", "status": "running", "device": str(self.device)})
-        self._apply_changes()
-        return None
 
     def _apply_changes(self) -> None:
         changes = self.control.take_changes()

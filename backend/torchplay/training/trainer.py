@@ -106,7 +106,31 @@ def _device_name(request: dict[str, Any] | JobCreate) -> str:
         return name
 
 
-class Trainer:
+class EpochControl:
+    """Between epochs, for every training loop: honour stop and pause, announcing a pause."""
+
+    control: Control
+    emit: Emit
+    device: torch.device
+
+    def _apply_changes(self) -> None:
+        raise NotImplementedError
+
+    def _hold(self) -> str | None:
+        """Between epochs: honour pause (announcing it) and stop."""
+        if self.control.poll():
+            return "stop"
+        if self.control.paused:
+            self.emit({"type": "status", "status": "paused", "device": str(self.device)})
+            self.control.wait_while_paused()
+            if self.control.stopping:
+                return "stop"
+            self.emit({"type": "status", "status": "running", "device": str(self.device)})
+        self._apply_changes()
+        return None
+
+
+class Trainer(EpochControl):
     def __init__(
         self,
         plan: JobPlan,
@@ -241,19 +265,6 @@ class Trainer:
             float(state["elapsed_s"]),
         )
         self.start_epoch = restored.epoch + 1
-
-    def _hold(self) -> str | None:
-        """Between epochs: honour pause (announcing it) and stop."""
-        if self.control.poll():
-            return "stop"
-        if self.control.paused:
-            self.emit({"type": "status", "status": "paused", "device": str(self.device)})
-            self.control.wait_while_paused()
-            if self.control.stopping:
-                return "stop"
-            self.emit({"type": "status", "status": "running", "device": str(self.device)})
-        self._apply_changes()
-        return None
 
     def _apply_changes(self) -> None:
         changes = self.control.take_changes()
