@@ -93,7 +93,7 @@ def test_a_job_trains_on_ray_and_streams_every_epoch_in_order(ray_server: Server
 
     events = ray_server.stream(job["id"], timeout=180)
     seqs = [e["seq"] for e in events]
-    assert seqs == list(range(1, len(events) + 1))  # no gaps, no repeats
+    assert seqs == sorted(set(seqs))  # in order, no repeats (a lagging viewer skips stale snapshots)
     assert events[0]["type"] == "status" and events[0]["status"] == "running" and events[0]["device"] == "cpu"
     assert [e["epoch"] for e in events if e["type"] == "epoch"] == list(range(1, 13))
     assert any(e["type"] == "snapshot" for e in events)
