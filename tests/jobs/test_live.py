@@ -26,13 +26,14 @@ def _run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
 
     def target() -> None:
         try:
-            _run(scenario)
+            asyncio.run(scenario())
         except BaseException as exc:
             failure.append(exc)
 
-    thread = threading.Thread(target=target)
+    thread = threading.Thread(target=target, daemon=True)
     thread.start()
     thread.join(10)
+    assert not thread.is_alive(), "the scenario did not finish within 10 s"
     if failure:
         raise failure[0]
 
