@@ -22,9 +22,9 @@ run: install
 test: install-test
 	node --test tests/frontend/
 	$(PY) -m ruff check backend tests benchmarks
-	# Each in its own pytest process: schemathesis runs the app in-process, and a process
-	# that has imported and driven Ray was seen holding thousands of native threads that
-	# starved the training tests after it.
+	# Schemathesis (the app in-process) and Ray (a local cluster) each get a pytest process
+	# of their own, so neither's threads or state share a process with the timing-sensitive
+	# server and browser tests.
 	$(PY) -m pytest tests/api/test_schema.py
 	$(PY) -m pytest tests/jobs/test_ray_executor.py
 	$(PY) -m pytest --ignore=tests/api/test_schema.py --ignore=tests/jobs/test_ray_executor.py

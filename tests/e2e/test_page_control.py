@@ -164,13 +164,14 @@ def test_pause_step_change_resume(open_page, token_server, shot):
 
 
 def test_interrupted_job_resumes_from_its_checkpoint(open_page, tmp_path, shot):
+    total_epochs = 300  # long enough that the kill at epoch ≥ 8 lands mid-run on a fast machine
     env = {"TORCHPLAY_TOKEN": TOKEN}
     first = start_server(tmp_path / "data", env=env)
     workers: list[int] = []
     try:
         with first.client() as client:
             job = client.post(
-                "/api/jobs", json=spiral_job(epochs=40, batch_size=320, checkpoint_every=4, snapshot_every=30)
+                "/api/jobs", json=spiral_job(epochs=total_epochs, batch_size=320, checkpoint_every=4, snapshot_every=30)
             ).json()
             deadline = time.monotonic() + 60
             while client.get(f"/api/jobs/{job['id']}").json()["epoch"] < 8:
@@ -188,6 +189,8 @@ def test_interrupted_job_resumes_from_its_checkpoint(open_page, tmp_path, shot):
 
     second = start_server(tmp_path / "data", env=env)
     try:
+        with second.client() as client:
+            assert client.get(f"/api/jobs/{job['id']}").json()["status"] == "interrupted", "the kill came too late"
         page = open_page(f"/?token={TOKEN}#job={job['id']}", server=second)
         page.wait_for_selector("body.ready")
         expect_status(page, "interrupted")
@@ -200,8 +203,8 @@ def test_interrupted_job_resumes_from_its_checkpoint(open_page, tmp_path, shot):
         # The viewer starts over from seq 0: one continuous run, no repeated epochs.
         expect_status(page, "completed")
         xs = page.evaluate("document.querySelector('[data-testid=loss-chart]').data[0].x")
-        assert xs == list(range(1, 41)), xs
-        expect(page.locator("[data-testid=epoch-counter]")).to_have_text(re.compile(r"^40\b"))
+        assert xs == list(range(1, total_epochs + 1)), xs
+        expect(page.locator("[data-testid=epoch-counter]")).to_have_text(re.compile(rf"^{total_epochs}\b"))
         expect(row.locator("[data-testid=row-resume]")).to_have_count(0)
         shot(page, "resumed", full_page=False)
         with second.client() as client:

@@ -21,6 +21,10 @@ from torchplay.jobs.store import UNFINISHED, Store, now_iso
 from torchplay.training import checkpoint
 
 DISPATCH_RETRY_S = 1.0  # while a job waits for resources, how often to look again
+# A viewer gets at most one live frame per interval: a job running thousands of epochs a
+# second then costs each viewer ~40 sends a second, not one per event batch, while an
+# event after a quiet spell still goes out at once.
+FRAME_INTERVAL_S = 0.025
 
 
 class JobError(Exception):
@@ -209,6 +213,8 @@ class JobManager:
             if frame is not None:
                 cursor, text = frame
                 yield text
+                if not live.finished:
+                    await asyncio.sleep(FRAME_INTERVAL_S)
                 continue
             if live.finished:
                 return
