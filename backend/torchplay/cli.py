@@ -69,6 +69,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=settings.port,
         log_level="warning",
         ws_max_size=settings.max_ws_message_bytes,
+        ws_per_message_deflate=settings.ws_compression,
     )
     return 0
 

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # Two cores here: two jobs at once keeps the page responsive without thrashing.
     max_running_jobs: int = Field(default_factory=lambda: max(1, min(4, (os.cpu_count() or 2))))
     max_ws_message_bytes: int = Limits.model_fields["max_ws_message_bytes"].default
+    # permessage-deflate compresses every frame once per viewer: with hundreds of viewers it
+    # was three quarters of the server's CPU, taken from training. Worth it on slow links only.
+    ws_compression: bool = Field(False, description="Compress WebSocket frames (permessage-deflate).")
 
     @model_validator(mode="after")
     def _public_bind_needs_token(self) -> Settings:

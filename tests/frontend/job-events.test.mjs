@@ -59,6 +59,23 @@ test("summary follows status, epochs and done", () => {
   assert.equal(summarize(emptySummary(), [{ seq: 9, type: "done", status: "failed", error: "diverged" }]).error, "diverged");
 });
 
+test("summary keeps how the worker trains: compiled step, notes", () => {
+  const base = summarize(emptySummary(), [{ seq: 1, type: "status", status: "running", device: "cpu" }]);
+  assert.equal(base.compiled, null);
+  assert.equal(base.note, null);
+  const compiled = summarize(base, [
+    { seq: 2, type: "status", status: "running", compiled: true, compile_s: 3.2, note: "compiled" },
+    epoch(3, 1),
+  ]);
+  assert.equal(compiled.compiled, true);
+  assert.equal(compiled.compileS, 3.2);
+  assert.equal(compiled.device, "cpu"); // a later status without device keeps it
+  assert.equal(compiled.status, "running");
+  const refused = summarize(base, [{ seq: 2, type: "status", status: "running", compiled: false, note: "not compiled: x" }]);
+  assert.equal(refused.compiled, false);
+  assert.equal(refused.note, "not compiled: x");
+});
+
 test("epoch columns line up metrics with their epochs", () => {
   const columns = epochColumns([
     epoch(1, 1, { val_loss: null }),

@@ -82,9 +82,17 @@ class LocalExecutor(Executor):
                 worker = None
         if worker is None:
             worker = self._spawn()
-        # Refill in the background: spawning costs ~1 s of a core we do not want to wait on.
-        threading.Thread(target=self._fill_pool, daemon=True).start()
         return worker
+
+    def _refill_when_cpu_free(self) -> None:
+        """Top the pool up, unless a CPU job is training: a new worker's start-up (importing
+        torch, warming its kernels) takes seconds of CPU, which on a small machine would come
+        out of that job's time. The pool then refills when the CPU jobs end. Spawning runs
+        in the background: it costs ~1 s of a core we do not want to wait on."""
+        with self._lock:
+            if self._closed or any(w.device == "cpu" for w in self._busy.values()):
+                return
+        threading.Thread(target=self._fill_pool, daemon=True).start()
 
     # --- Executor --------------------------------------------------------------------------------
 
@@ -97,6 +105,7 @@ class LocalExecutor(Executor):
         worker.inbox.put((request, resume_from, job_id))
         worker.reader = threading.Thread(target=self._read, args=(worker,), daemon=True, name=f"events-{job_id}")
         worker.reader.start()
+        self._refill_when_cpu_free()
 
     def send(self, job_id: str, command: dict[str, Any]) -> bool:
         worker = self._busy.get(job_id)
@@ -174,6 +183,7 @@ class LocalExecutor(Executor):
         with self._lock:
             self._busy.pop(job_id, None)
         self.on_exit(job_id, _exit_reason(worker))
+        self._refill_when_cpu_free()
 
 
 def _drain(events: Any, timeout: float) -> list[dict[str, Any]]:

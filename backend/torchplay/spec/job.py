@@ -188,6 +188,11 @@ class JobCreate(_Closed):
     amp: Literal["bf16"] | None = Field(
         None, description="Mixed precision: bf16 autocast on CUDA; ignored (with a note) on other devices."
     )
+    compile: bool | None = Field(
+        None,
+        description="Compile the whole training step with torch.compile (plain SGD, no buffers): "
+        "true, false, or null = automatic for runs of 100 000 steps or more.",
+    )
     checkpoint_every: int | None = Field(
         None, ge=1, le=1_000_000, description="Epochs between checkpoints (for resume); null: server default."
     )

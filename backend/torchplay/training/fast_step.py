@@ -38,7 +38,7 @@ class TrainStep:
         self.forward = _direct_forward(model)
         self.loss = loss_fn.forward if not _has_hooks(loss_fn) else loss_fn
         # A scheduler counts `optimizer.step()` calls (and warns without them): keep the real step.
-        self._plain_sgd = (
+        self.plain_sgd = (
             isinstance(optimizer, torch.optim.SGD)
             and len(optimizer.param_groups) == 1
             and not grad_clip
@@ -51,7 +51,7 @@ class TrainStep:
         loss = self.loss(out, yb)
         group = self.optimizer.param_groups[0]
         # Checked every step: a live PATCH may switch momentum on, a scheduler may move lr.
-        if self._plain_sgd and _is_plain_sgd(group):
+        if self.plain_sgd and is_plain_sgd(group):
             grads = torch.autograd.grad(loss, self.params, allow_unused=True)
             for param, grad in zip(self.params, grads, strict=True):
                 param.grad = grad  # as after backward(): the epoch event reports gradient norms
@@ -70,7 +70,7 @@ class TrainStep:
         return loss, out
 
 
-def _is_plain_sgd(group: dict) -> bool:
+def is_plain_sgd(group: dict) -> bool:
     return (
         not group["momentum"]
         and not group["weight_decay"]

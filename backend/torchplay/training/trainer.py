@@ -24,7 +24,8 @@ from torchplay.data.base import LoadedDataset
 from torchplay.models import build_model
 from torchplay.spec import JobCreate
 from torchplay.spec.limits import Limits
-from torchplay.training import amp, checkpoint, inference, internals, optim
+from torchplay.training import amp, checkpoint, compiled_step, inference, internals, optim
+from torchplay.training.compiled_step import CompiledStep
 from torchplay.training.control import Control
 from torchplay.training.devices import resolve_device
 from torchplay.training.fast_step import TrainStep
@@ -316,13 +317,35 @@ class Trainer(EpochControl):
         loss_sum += losses[-1] * last
         return (loss_sum / n).item(), correct
 
-    def _step(self) -> TrainStep:
+    def _step(self) -> TrainStep | CompiledStep:
         """The train step, built on first use (after a resume has restored the optimizer)."""
         step = self.__dict__.get("train_step")
         if step is None or step.optimizer is not self.optimizer:
             step = TrainStep(self.model, self.loss_fn, self.optimizer, self.job.grad_clip, self.scheduler is not None)
-            step = self.train_step = amp.apply_to_step(step, self.job.amp, self.device)
-        return step
+            step = amp.apply_to_step(step, self.job.amp, self.device)
+            self.train_step = self._compiled(step) or step
+        return self.train_step
+
+    def _compiled(self, step: TrainStep) -> CompiledStep | None:
+        """The whole step compiled, when the job asks for it and it applies; says how it went."""
+        n = len(self.data.x_train)
+        steps = self.job.epochs * math.ceil(n / self.batch_size)
+        if not compiled_step.wanted(self.job.compile, steps) or amp.active(self.job.amp, self.device):
+            return None
+        reason = compiled_step.unsupported_reason(self.model, self.optimizer, step)
+        if reason is None:
+            try:
+                compiled = CompiledStep(step)
+                seconds = compiled.warm_up(self.data.x_train[: self.batch_size], self.data.y_train[: self.batch_size])
+            except Exception as exc:  # no C++ compiler, an op inductor lacks, …: train eagerly
+                reason = f"torch.compile failed ({type(exc).__name__}: {str(exc)[:200]})"
+            else:
+                note = f"training step compiled with torch.compile in {seconds:.1f} s"
+                self.emit({"type": "status", "status": "running", "compiled": True, "compile_s": seconds, "note": note})
+                return compiled
+        if self.job.compile:  # asked for explicitly: say why not (automatic attempts stay quiet)
+            self.emit({"type": "status", "status": "running", "compiled": False, "note": f"not compiled: {reason}"})
+        return None
 
     def _evaluate(self) -> tuple[float | None, torch.Tensor | None]:
         x, y = self.data.x_test, self.data.y_test

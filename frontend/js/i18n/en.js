@@ -173,6 +173,7 @@ export default {
   "job.valLoss": "Val loss",
   "job.accuracy": "Accuracy",
   "job.failed": "Failed: {error}",
+  "job.compiled": "Training step compiled with torch.compile in {seconds} s",
   "job.notFound": "That job no longer exists.",
   "status.queued": "queued",
   "status.running": "running",

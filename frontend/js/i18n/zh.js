@@ -172,6 +172,7 @@ export default {
   "job.valLoss": "验证损失",
   "job.accuracy": "准确率",
   "job.failed": "训练失败：{error}",
+  "job.compiled": "训练步骤已用 torch.compile 编译（耗时 {seconds} 秒）",
   "job.notFound": "该任务已不存在。",
   "status.queued": "排队中",
   "status.running": "训练中",

@@ -41,6 +41,9 @@ export function emptySummary() {
   return {
     status: null,
     device: null,
+    compiled: null, // true / false once the worker says whether torch.compile took the step
+    compileS: null,
+    note: null, // the worker's note on how it trains (AMP ignored, not compiled, …)
     epoch: 0,
     epochs: null,
     elapsed: null,
@@ -62,7 +65,14 @@ export function summarize(summary, events) {
 function reduceEvent(summary, event) {
   switch (event.type) {
     case "status":
-      return { ...summary, status: event.status ?? summary.status, device: event.device ?? summary.device };
+      return {
+        ...summary,
+        status: event.status ?? summary.status,
+        device: event.device ?? summary.device,
+        compiled: event.compiled ?? summary.compiled,
+        compileS: event.compile_s ?? summary.compileS,
+        note: event.note ?? summary.note,
+      };
     case "epoch":
       return {
         ...summary,

@@ -35,6 +35,7 @@ export function createJobView({ root, store, api, Plotly, datasets = [], notify,
   const progress = h("div", { class: "progress" }, h("div", { class: "progress-bar" }));
   const connection = h("div", { class: "connection-note", role: "status", hidden: true, dataset: { testid: "connection-note" } });
   const errorNote = h("div", { class: "job-error", role: "alert", hidden: true, dataset: { testid: "job-error" } });
+  const runNote = h("div", { class: "run-note", hidden: true, dataset: { testid: "run-note" } });
   const logToggle = h("input", { type: "checkbox", id: "log-scale", dataset: { testid: "log-scale" } });
   const logLabel = h("label", { for: "log-scale", class: "toggle" }, logToggle, h("span"));
   const lossTitle = h("h3", { class: "subhead" });
@@ -62,6 +63,7 @@ export function createJobView({ root, store, api, Plotly, datasets = [], notify,
     progress,
     connection,
     errorNote,
+    runNote,
     h("div", { class: "chart-block" }, h("div", { class: "chart-head" }, lossTitle, logLabel), lossPlot),
     metricsBlock,
     h("div", { class: "chart-block" }, snapshotTitle, snapshotNote, snapshotPlot),
@@ -157,6 +159,9 @@ export function createJobView({ root, store, api, Plotly, datasets = [], notify,
     const error = s.error ?? w.record?.error;
     errorNote.hidden = !error;
     errorNote.textContent = error ? t("job.failed", { error }) : "";
+    const note = s.compiled === true ? t("job.compiled", { seconds: (s.compileS ?? 0).toFixed(1) }) : s.note;
+    runNote.hidden = !note;
+    runNote.textContent = note ?? "";
   }
 
   function renderChrome() {

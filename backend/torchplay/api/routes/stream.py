@@ -42,7 +42,8 @@ async def stream(websocket: WebSocket, job_id: str, since: int = 0) -> None:
 
 async def _send_frames(websocket: WebSocket, frames: AsyncIterator[str]) -> None:
     async for frame in frames:
-        await asyncio.wait_for(websocket.send_text(frame), SEND_TIMEOUT_S)
+        async with asyncio.timeout(SEND_TIMEOUT_S):  # unlike wait_for, no task per send
+            await websocket.send_text(frame)
 
 
 async def _drain_client(websocket: WebSocket) -> None:
