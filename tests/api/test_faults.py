@@ -112,6 +112,31 @@ def test_server_killed_mid_training_then_resumed_from_checkpoint(tmp_path: Path)
         second.stop()
 
 
+def test_graceful_shutdown_mid_training_leaves_a_resumable_job(tmp_path: Path) -> None:
+    """SIGTERM (Ctrl-C, `docker stop`): the job is `interrupted` after a restart, not stopped,
+    and the workers' last events after the store closed are dropped without a traceback."""
+    data_dir = tmp_path / "data"
+    first = start_server(data_dir)
+    try:
+        with first.client() as client:
+            job = client.post("/api/jobs", json=_long_job(checkpoint_every=2)).json()
+            _wait_epoch(client, job["id"], 4)
+    finally:
+        first.stop()  # SIGTERM, then wait
+    log = "".join(p.read_text(errors="replace") for p in data_dir.glob("server-*.log"))
+    assert "Traceback" not in log, log[-3000:]
+
+    second = start_server(data_dir)
+    try:
+        with second.client() as client:
+            assert client.get(f"/api/jobs/{job['id']}").json()["status"] == "interrupted"
+            assert client.post(f"/api/jobs/{job['id']}/resume").status_code == 202
+            assert client.post(f"/api/jobs/{job['id']}/stop").status_code == 202
+            second.wait_status(job["id"], ("stopped",))
+    finally:
+        second.stop()
+
+
 def test_huge_learning_rate_diverges_within_an_epoch(server: Server, client: httpx.Client) -> None:
     request = spiral_job(
         epochs=50,

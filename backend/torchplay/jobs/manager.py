@@ -60,6 +60,7 @@ class JobManager:
         self._retry: asyncio.TimerHandle | None = None
         self._resume: dict[str, dict[str, Any]] = {}  # job id → resume_from for its next start
         self._live: dict[str, LiveLog] = {}
+        self._closed = False
         self._viewers: dict[str, int] = {}  # open streams per job: their frame interval grows with it
         self._loop: asyncio.AbstractEventLoop | None = None
         executor.bind(self._events_from_thread, self._exit_from_thread)
@@ -88,6 +89,10 @@ class JobManager:
         self._dispatch()
 
     async def close(self) -> None:
+        # From here on the workers' last words (their reaction to the shutdown's stop) are
+        # dropped: a job cut off by a server shutdown stays `running` in the store, so the
+        # next start marks it `interrupted` and it can resume from its checkpoint.
+        self._closed = True
         if self._retry is not None:
             self._retry.cancel()
         self.executor.shutdown()
@@ -243,6 +248,8 @@ class JobManager:
 
     def _append(self, job_id: str, events: list[Event]) -> None:
         """Number, store and publish one batch of a job's events."""
+        if self._closed:
+            return
         job = self.store.get_job(job_id, with_request=False)
         if job is None:  # deleted while its worker was still talking
             return
@@ -266,6 +273,8 @@ class JobManager:
             self._finished(job_id)
 
     def _exited(self, job_id: str, error: str | None) -> None:
+        if self._closed:
+            return
         job = self.store.get_job(job_id, with_request=False)
         self._running.discard(job_id)
         if job is None and self.data_dir is not None:  # deleted while running: its last writes go too
