@@ -17,16 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import harness
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from benchmarks import harness
 
 # Clicks Start, then resolves with ms from the click to: the page showing the new job,
 # its first loss point, and its first snapshot drawn.
@@ -62,7 +55,7 @@ def main() -> None:
     results: list[dict[str, float]] = []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1500, "height": 1000})
             page.goto(f"http://127.0.0.1:{server.port}/")
             page.wait_for_selector("body.ready")

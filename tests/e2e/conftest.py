@@ -23,14 +23,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 # The tests import their shared steps as `page_steps`, whether or not tests/ is a package.
 sys.path.insert(0, str(Path(__file__).parent))
 
-CHROMIUM = Path(os.environ.get("TORCHPLAY_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from browser import CHROMIUM, CHROMIUM_ARGS
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 VIEWPORT = {"width": 1280, "height": 800}
