@@ -140,3 +140,26 @@ def _training_clip(page):
         "width": job["x"] + job["width"] + 12 - (designer["x"] - 12),
         "height": job["height"] + 24,
     }
+
+
+def test_compile_switch_reaches_the_job_and_its_result_shows(new_page, shot):
+    """Advanced → "Compile the step: on" sends `compile: true`; the page shows what the worker did."""
+    page = new_page()
+    choose_dataset(page, "moons", samples=100)
+    build(page, [("Linear", {"out_features": 8}), ("Tanh", {}), ("Linear", {"out_features": 2})])
+    page.select_option("[data-testid=optimizer]", "SGD")
+    set_training(page, epochs=30, batch_size=8)
+    page.click(".advanced summary")
+    page.select_option("[data-testid=compile]", "on")
+    wait_valid(page)
+    start(page)
+    note = page.locator("[data-testid=run-note]")
+    expect(note).to_contain_text("torch.compile", timeout=TRAINING_TIMEOUT_MS)
+    expect(page.locator("[data-testid=job-status]")).to_have_attribute(
+        "data-status", "completed", timeout=TRAINING_TIMEOUT_MS
+    )
+    record = page.evaluate(
+        "async () => (await (await fetch('/api/jobs/' + location.hash.split('job=')[1].split('&')[0])).json()).request"
+    )
+    assert record["compile"] is True and record["optimizer"]["type"] == "SGD"
+    shot(page, "compiled")

@@ -56,7 +56,20 @@ test("job request follows DESIGN §3 with defaults filled", () => {
     device: "auto",
     seed: 0,
     snapshot_every: 1,
+    compile: null,
   });
+});
+
+test("the compile choice survives request → design → request", () => {
+  for (const choice of [true, false, null]) {
+    const { design, makeId } = spiralDesign();
+    design.training.compile = choice;
+    const request = buildJobRequest(design);
+    assert.equal(request.compile, choice);
+    assert.equal(buildJobRequest(designFromRequest(request, makeId)).compile, choice);
+  }
+  const { makeId } = spiralDesign();
+  assert.equal(designFromRequest({ compile: "yes" }, makeId).training.compile, null); // junk from a URL is ignored
 });
 
 test("validation body carries the model and the dataset", () => {

@@ -4,7 +4,7 @@
 // Design: {dataset: {name, params, test_fraction},
 //          layers: [{id, type, params}],            // ids only live in the page
 //          training: {name, task, loss, optimizer: {type, lr, ...}, scheduler,
-//                     epochs, batch_size, device, seed, snapshot_every}}
+//                     epochs, batch_size, device, seed, snapshot_every, compile}}
 
 export const DEFAULT_TRAINING = Object.freeze({
   name: "",
@@ -17,6 +17,7 @@ export const DEFAULT_TRAINING = Object.freeze({
   device: "auto",
   seed: 0,
   snapshot_every: 1,
+  compile: null, // torch.compile of the step: true, false, or null = the server decides
 });
 
 export const DEFAULT_TEST_FRACTION = 0.2;
@@ -127,6 +128,7 @@ export function buildJobRequest(design) {
     device: training.device ?? "auto",
     seed: training.seed ?? 0,
     snapshot_every: training.snapshot_every ?? 1,
+    compile: training.compile ?? null,
   };
 }
 
@@ -165,6 +167,7 @@ export function designFromRequest(request, makeId) {
   pick("device", (v) => typeof v === "string");
   pick("seed", (v) => Number.isInteger(v));
   pick("snapshot_every", (v) => Number.isInteger(v) && v > 0);
+  pick("compile", (v) => v === null || typeof v === "boolean");
   return design;
 }
 

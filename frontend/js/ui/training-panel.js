@@ -230,6 +230,20 @@ export function createTrainingPanel({ root, store, system, presets, onStart, onS
           onInvalid: (name, message) => setFormError(`scheduler:${name}`, message),
         }).el
       : null;
+    // torch.compile of the whole step: null lets the server decide (long plain-SGD runs).
+    const compileSelect = select(
+      "train-compile",
+      t("training.compile"),
+      [
+        ["auto", t("training.compileAuto")],
+        ["on", t("training.compileOn")],
+        ["off", t("training.compileOff")],
+      ],
+      settings.compile === true ? "on" : settings.compile === false ? "off" : "auto",
+      (choice) => setKey("compile", choice === "on" ? true : choice === "off" ? false : null),
+      "compile",
+    );
+    compileSelect.title = t("training.compileHelp");
     const extraForm = basicForm(
       [field("snapshot_every", "integer", { minimum: 1 }), field("name", "string")],
       { snapshot_every: settings.snapshot_every, name: settings.name || undefined },
@@ -241,7 +255,7 @@ export function createTrainingPanel({ root, store, system, presets, onStart, onS
       "details",
       { class: "advanced", open: Boolean(schedulerType) || undefined },
       h("summary", { text: t("training.advanced") }),
-      h("div", { class: "row-2" }, schedulerSelect),
+      h("div", { class: "row-2" }, schedulerSelect, compileSelect),
       schedulerForm,
       extraForm,
     );
