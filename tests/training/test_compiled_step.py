@@ -9,23 +9,21 @@ import pytest
 import torch
 from torch import nn
 
+from tests.training.tutorial import STEP_X, STEP_Y, step_job, tutorial_net
 from torchplay.spec import JobCreate
 from torchplay.training import compiled_step as cs
 from torchplay.training import run_job
 from torchplay.training.fast_step import TrainStep
 
-STEP_X = torch.arange(-30, 30, dtype=torch.float32).reshape(-1, 1)
-STEP_Y = torch.where(STEP_X <= -10, 1.0, torch.where(STEP_X <= 10, 0.5, 0.0))
 
-
-def _tutorial_net() -> nn.Sequential:
+def _seeded_net() -> nn.Sequential:
     torch.manual_seed(0)
-    return nn.Sequential(nn.Linear(1, 2), nn.Sigmoid(), nn.Linear(2, 1), nn.Sigmoid())
+    return tutorial_net()
 
 
 def _train(make_step: Any, lr_at: dict[int, float]) -> tuple[list[float], nn.Module]:
     """Three epochs of batch-1 SGD over the step data; `lr_at` changes lr before a step."""
-    model = _tutorial_net()
+    model = _seeded_net()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     step = make_step(TrainStep(model, nn.MSELoss(), optimizer))
     losses, k = [], 0
@@ -52,7 +50,7 @@ def test_compiled_step_learns_like_the_eager_step_and_follows_lr_changes() -> No
 
 
 def test_warm_up_compiles_without_moving_the_weights() -> None:
-    model = _tutorial_net()
+    model = _seeded_net()
     before = [p.detach().clone() for p in model.parameters()]
     step = cs.CompiledStep(TrainStep(model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1)))
     assert step.warm_up(STEP_X[:1], STEP_Y[:1]) > 0
@@ -61,22 +59,7 @@ def test_warm_up_compiles_without_moving_the_weights() -> None:
 
 
 def _job(**overrides: Any) -> dict[str, Any]:
-    job = {
-        "dataset": {"name": "step", "test_fraction": 0},
-        "model": {
-            "layers": [
-                {"type": "Linear", "out_features": 2},
-                {"type": "Sigmoid"},
-                {"type": "Linear", "out_features": 1},
-                {"type": "Sigmoid"},
-            ]
-        },
-        "loss": "MSELoss",
-        "optimizer": {"type": "SGD", "lr": 0.1},
-        "epochs": 30,
-        "batch_size": 1,
-    }
-    return job | overrides
+    return step_job(**{"epochs": 30, **overrides})
 
 
 def _events(request: dict[str, Any], tmp_path: Path) -> list[dict[str, Any]]:

@@ -9,17 +9,11 @@ import pytest
 import torch
 from torch import nn
 
+from tests.training.tutorial import STEP_X, STEP_Y, step_job, tutorial_net
 from torchplay.data import load_dataset
 from torchplay.spec import JobCreate
 from torchplay.training import run_job
 from torchplay.training.fast_step import TrainStep
-
-STEP_X = torch.arange(-30, 30, dtype=torch.float32).reshape(-1, 1)
-STEP_Y = torch.where(STEP_X <= -10, 1.0, torch.where(STEP_X <= 10, 0.5, 0.0))
-
-
-def _tutorial_net() -> nn.Sequential:
-    return nn.Sequential(nn.Linear(1, 2), nn.Sigmoid(), nn.Linear(2, 1), nn.Sigmoid())
 
 
 def _plain_losses(
@@ -30,7 +24,7 @@ def _plain_losses(
     loaded = load_dataset("step", {}, seed, 0.0, tmp_path)
     x, y = loaded.x_train, loaded.y_train
     torch.manual_seed(seed)
-    model = _tutorial_net()
+    model = tutorial_net()
     kwargs = {k: v for k, v in optimizer.items() if k != "type"}
     opt = getattr(torch.optim, optimizer["type"])(model.parameters(), **kwargs)
     loss_fn = nn.MSELoss()
@@ -52,22 +46,7 @@ def _plain_losses(
 
 
 def _torchplay_losses(optimizer: dict[str, Any], epochs: int, batch_size: int, tmp_path: Path) -> list[float]:
-    request = {
-        "dataset": {"name": "step", "test_fraction": 0},
-        "model": {
-            "layers": [
-                {"type": "Linear", "out_features": 2},
-                {"type": "Sigmoid"},
-                {"type": "Linear", "out_features": 1},
-                {"type": "Sigmoid"},
-            ]
-        },
-        "loss": "MSELoss",
-        "optimizer": optimizer,
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "seed": 0,
-    }
+    request = step_job(optimizer=optimizer, epochs=epochs, batch_size=batch_size, seed=0)
     events: list[dict[str, Any]] = []
     assert run_job(JobCreate.model_validate(request), events.append, data_dir=tmp_path) == "completed"
     return [e["train_loss"] for e in events if e["type"] == "epoch"]
@@ -93,7 +72,7 @@ def test_trainer_losses_equal_the_plain_loop(optimizer: dict[str, Any], batch_si
 
 def test_fast_step_updates_are_bit_identical_to_sgd() -> None:
     torch.manual_seed(1)
-    fast_model, plain_model = _tutorial_net(), _tutorial_net()
+    fast_model, plain_model = tutorial_net(), tutorial_net()
     plain_model.load_state_dict(fast_model.state_dict())
     fast_opt = torch.optim.SGD(fast_model.parameters(), lr=0.3, foreach=True)
     plain_opt = torch.optim.SGD(plain_model.parameters(), lr=0.3)
@@ -113,7 +92,7 @@ def test_fast_step_updates_are_bit_identical_to_sgd() -> None:
 def test_fast_step_follows_a_live_switch_to_momentum() -> None:
     """PATCH momentum mid-run: the fast path must hand over to SGD's own momentum step."""
     torch.manual_seed(2)
-    model = _tutorial_net()
+    model = tutorial_net()
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.0, foreach=True)
     step = TrainStep(model, nn.MSELoss(), opt)
     step(STEP_X[:8], STEP_Y[:8])

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.training.tutorial import step_job
 from torchplay.spec import JobCreate
 from torchplay.training import Control, run_job
 
@@ -48,24 +49,7 @@ def test_two_two_one_regression_with_sgd_full_batch(tmp_path: Path) -> None:
 
 
 def test_step_function_sigmoid_net_with_bce_batch_one(tmp_path: Path) -> None:
-    events = _run(
-        {
-            "dataset": {"name": "step", "test_fraction": 0},
-            "model": {
-                "layers": [
-                    {"type": "Linear", "out_features": 2},
-                    {"type": "Sigmoid"},
-                    {"type": "Linear", "out_features": 1},
-                    {"type": "Sigmoid"},
-                ]
-            },
-            "loss": "BCELoss",
-            "optimizer": {"type": "SGD", "lr": 0.1},
-            "epochs": 40,
-            "batch_size": 1,
-        },
-        tmp_path,
-    )
+    events = _run(step_job(loss="BCELoss", epochs=40), tmp_path)
     epochs = _epochs(events)
     assert epochs[-1]["train_loss"] < 0.8 * epochs[0]["train_loss"]
     snapshots = [e for e in events if e["type"] == "snapshot"]

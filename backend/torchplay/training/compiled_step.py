@@ -33,11 +33,11 @@ def wanted(setting: bool | None, steps: int) -> bool:
     return setting is True or (setting is None and steps >= AUTO_COMPILE_STEPS)
 
 
-def unsupported_reason(model: nn.Module, optimizer: torch.optim.Optimizer, step: TrainStep) -> str | None:
-    """Why this job's step cannot be compiled whole, or None if it can."""
-    if not step.plain_sgd or not is_plain_sgd(optimizer.param_groups[0]):
+def unsupported_reason(step: TrainStep) -> str | None:
+    """Why this step cannot be compiled whole, or None if it can."""
+    if not step.plain_sgd or not is_plain_sgd(step.optimizer.param_groups[0]):
         return "only plain SGD (no momentum, weight decay, scheduler or clipping) is compiled"
-    if any(True for _ in model.buffers()):
+    if any(True for _ in step.model.buffers()):
         return "models with buffers (BatchNorm) are not compiled"
     if any(p.dtype != torch.float32 for p in step.params):
         return "only float32 models are compiled"
@@ -49,14 +49,13 @@ class CompiledStep:
 
     def __init__(self, eager: TrainStep) -> None:
         self.eager = eager
-        self.model, self.loss_fn, self.optimizer = eager.model, eager.loss_fn, eager.optimizer
-        names = [name for name, p in self.model.named_parameters() if p.requires_grad]
+        self.optimizer = eager.optimizer  # the trainer rebuilds its step when the optimizer changes
+        names = [name for name, p in eager.model.named_parameters() if p.requires_grad]
         # Detached aliases share storage with the parameters: updating them updates the model.
         self._weights = [p.detach() for p in eager.params]
         self._lr_value: float | None = None
         self._lr = torch.zeros((), device=self._weights[0].device)
-        self.compile_s: float | None = None
-        self._compiled = torch.compile(_make_step(self.model, self.loss_fn, names), fullgraph=True)
+        self._compiled = torch.compile(_make_step(eager.model, eager.loss_fn, names), fullgraph=True)
 
     def __call__(self, xb: torch.Tensor, yb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         group = self.optimizer.param_groups[0]
@@ -65,10 +64,7 @@ class CompiledStep:
         if group["lr"] != self._lr_value:  # a live change or the first step: one fill, no recompile
             self._lr_value = group["lr"]
             self._lr.fill_(group["lr"])
-        started = time.perf_counter() if self.compile_s is None else 0.0
         loss, out, grads = self._compiled(self._weights, self._lr, xb, yb)
-        if self.compile_s is None:
-            self.compile_s = time.perf_counter() - started
         for param, grad in zip(self.eager.params, grads, strict=True):
             param.grad = grad  # as after backward(): the epoch event reports gradient norms
         return loss, out
@@ -78,11 +74,11 @@ class CompiledStep:
         saved = [w.clone() for w in self._weights]
         started = time.perf_counter()
         self._compiled(self._weights, torch.zeros_like(self._lr), xb, yb)  # lr 0: weights unchanged
-        self.compile_s = time.perf_counter() - started
+        seconds = time.perf_counter() - started
         with torch.no_grad():
             for weight, value in zip(self._weights, saved, strict=True):
                 weight.copy_(value)
-        return self.compile_s
+        return seconds
 
 
 def _make_step(model: nn.Module, loss_fn: nn.Module, names: list[str]) -> Any:

@@ -25,7 +25,6 @@ from torchplay.models import build_model
 from torchplay.spec import JobCreate
 from torchplay.spec.limits import Limits
 from torchplay.training import amp, checkpoint, compiled_step, inference, internals, optim
-from torchplay.training.compiled_step import CompiledStep
 from torchplay.training.control import Control
 from torchplay.training.devices import resolve_device
 from torchplay.training.fast_step import TrainStep
@@ -317,7 +316,7 @@ class Trainer(EpochControl):
         loss_sum += losses[-1] * last
         return (loss_sum / n).item(), correct
 
-    def _step(self) -> TrainStep | CompiledStep:
+    def _step(self) -> TrainStep | compiled_step.CompiledStep:
         """The train step, built on first use (after a resume has restored the optimizer)."""
         step = self.__dict__.get("train_step")
         if step is None or step.optimizer is not self.optimizer:
@@ -326,16 +325,16 @@ class Trainer(EpochControl):
             self.train_step = self._compiled(step) or step
         return self.train_step
 
-    def _compiled(self, step: TrainStep) -> CompiledStep | None:
+    def _compiled(self, step: TrainStep) -> compiled_step.CompiledStep | None:
         """The whole step compiled, when the job asks for it and it applies; says how it went."""
         n = len(self.data.x_train)
         steps = self.job.epochs * math.ceil(n / self.batch_size)
         if not compiled_step.wanted(self.job.compile, steps) or amp.active(self.job.amp, self.device):
             return None
-        reason = compiled_step.unsupported_reason(self.model, self.optimizer, step)
+        reason = compiled_step.unsupported_reason(step)
         if reason is None:
             try:
-                compiled = CompiledStep(step)
+                compiled = compiled_step.CompiledStep(step)
                 seconds = compiled.warm_up(self.data.x_train[: self.batch_size], self.data.y_train[: self.batch_size])
             except Exception as exc:  # no C++ compiler, an op inductor lacks, …: train eagerly
                 reason = f"torch.compile failed ({type(exc).__name__}: {str(exc)[:200]})"
