@@ -6,6 +6,7 @@ on 200 spiral points) and trained before the first test; each test opens a fresh
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -161,6 +162,38 @@ def test_scrubbing_history_changes_the_snapshot(open_page, shot):
     shot(page, "history")
     page.keyboard.press("End")
     expect(chart).to_have_attribute("data-epoch", "60")
+
+
+def test_history_follows_a_running_job(page_factory, page_server, jobs, shot):
+    """Opened mid-run, History grows with the stream and shows the newest snapshot; moved
+    back by the reader, it stays where they put it while new ones keep arriving."""
+    with page_server.api() as client:
+        job_id = client.post("/api/jobs", json={**spiral("running", 0.01), "epochs": 100_000}).json()["id"]
+    try:
+        page = page_factory()
+        page.click(f"[data-testid=job-row][data-id='{job_id}']")
+        expect(page.locator("[data-testid=job-status]")).to_have_attribute("data-status", "running")
+        open_tab(page, "history")
+        chart = page.locator("[data-testid=scrubber-chart]")
+        slider = page.locator("[data-testid=scrubber-slider]")
+        expect(chart).to_have_attribute("data-epoch", re.compile(r"\d+"))
+        first = int(chart.get_attribute("data-epoch"))
+        page.wait_for_function(
+            f"Number(document.querySelector('[data-testid=scrubber-chart]').dataset.epoch) > {first}"
+        )
+        grown = int(slider.get_attribute("max"))
+        assert grown >= 1
+        shot(page, "history-live")
+
+        slider.focus()
+        page.keyboard.press("Home")
+        held = chart.get_attribute("data-epoch")
+        page.wait_for_function(f"Number(document.querySelector('[data-testid=scrubber-slider]').max) > {grown + 2}")
+        assert chart.get_attribute("data-epoch") == held
+        assert slider.input_value() == "0"
+    finally:
+        with page_server.api() as client:
+            client.delete(f"/api/jobs/{job_id}")
 
 
 def test_plane_click_and_inside_for_a_2d_model(open_page, shot):

@@ -68,18 +68,19 @@ def latest_epoch(directory: Path, at_most: int | None = None) -> int | None:
 @dataclass
 class Restored:
     epoch: int
-    state: dict[str, Any]  # optimizer, scheduler, rng, shuffle, counters
+    state: dict[str, Any]  # what the loop saved beside them: generator states, counters
 
 
 def save(
     directory: Path,
     epoch: int,
     models: dict[str, nn.Module],
-    optimizer: torch.optim.Optimizer,
-    scheduler: Any,
+    optimizers: dict[str, torch.optim.Optimizer],
+    schedulers: dict[str, Any],
     state: dict[str, Any],
 ) -> None:
-    """Write a complete checkpoint for `epoch`: weights, then state (the commit mark)."""
+    """Write a complete checkpoint for `epoch`: weights, then state (the commit mark).
+    Optimizers and schedulers are keyed like the models they drive (a GAN has two)."""
     directory.mkdir(parents=True, exist_ok=True)
     tensors = {
         f"{name}.{key}": value.detach().to("cpu").contiguous().clone()
@@ -89,8 +90,8 @@ def save(
     _atomic(_weights(directory, epoch), lambda tmp: save_file(tensors, str(tmp), metadata={"epoch": str(epoch)}))
     payload = {
         "epoch": epoch,
-        "optimizer": optimizer.state_dict(),
-        "scheduler": scheduler.state_dict() if scheduler is not None else None,
+        "optimizers": {name: optimizer.state_dict() for name, optimizer in optimizers.items()},
+        "schedulers": {name: s.state_dict() if s is not None else None for name, s in schedulers.items()},
         "torch_rng": torch.get_rng_state(),
         **state,
     }
@@ -107,7 +108,11 @@ def prune(directory: Path, stored_epoch: int) -> None:
 
 
 def load(
-    directory: Path, epoch: int, models: dict[str, nn.Module], optimizer: torch.optim.Optimizer, scheduler: Any
+    directory: Path,
+    epoch: int,
+    models: dict[str, nn.Module],
+    optimizers: dict[str, torch.optim.Optimizer],
+    schedulers: dict[str, Any],
 ) -> Restored:
     """Put checkpoint `epoch`'s state into freshly built objects; return the rest."""
     if epoch not in epochs(directory):
@@ -119,10 +124,14 @@ def load(
         model.load_state_dict(own)
     # weights_only: tensors and plain containers only, and only this file the server wrote.
     state = torch.load(_state(directory, epoch), map_location="cpu", weights_only=True)
-    optimizer.load_state_dict(state.pop("optimizer"))
-    scheduler_state = state.pop("scheduler")
-    if scheduler is not None and scheduler_state is not None:
-        scheduler.load_state_dict(scheduler_state)
+    if "optimizers" not in state:  # written before GAN checkpoints: one model, one optimizer
+        state["optimizers"], state["schedulers"] = {"model": state.pop("optimizer")}, {"model": state.pop("scheduler")}
+    optimizer_states, scheduler_states = state.pop("optimizers"), state.pop("schedulers")
+    for name, optimizer in optimizers.items():
+        optimizer.load_state_dict(optimizer_states[name])
+    for name, scheduler in schedulers.items():
+        if scheduler is not None and scheduler_states.get(name) is not None:
+            scheduler.load_state_dict(scheduler_states[name])
     torch.set_rng_state(state.pop("torch_rng"))
     return Restored(epoch, state)
 

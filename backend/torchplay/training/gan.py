@@ -5,7 +5,8 @@ the same `Control` (stop/pause/step/set between batches and epochs), divergence 
 error. Per batch, the discriminator takes one step on real data against generated
 samples, then the generator one step on the non-saturating loss (its fakes labelled
 real), both with `BCEWithLogitsLoss`, as in PyTorch's DCGAN tutorial. The job's
-optimizer, scheduler and gradient clipping apply to each net separately.
+optimizer, scheduler and gradient clipping apply to each net separately. Checkpoints hold
+both nets, both optimizers and both RNGs, so a GAN resumes after a restart like any job.
 
 Epoch events: `train_loss` is the generator's loss, `val_loss` is null (a GAN has no
 held-out loss worth stopping on), `metrics` holds `d_loss` and `g_loss` (epoch means;
@@ -32,12 +33,20 @@ from torchplay.training.devices import resolve_device
 from torchplay.training.objectives import Objective
 from torchplay.training.plan import JobPlan
 from torchplay.training.snapshots import SnapshotContext, choose_kind, take_snapshot
-from torchplay.training.trainer import SNAPSHOT_INTERVAL_S, Diverged, Emit, EpochControl, _to_device
+from torchplay.training.trainer import (
+    SNAPSHOT_INTERVAL_S,
+    Checkpointing,
+    Diverged,
+    Emit,
+    EpochControl,
+    RunState,
+    _to_device,
+)
 
 NETS = ("generator", "discriminator")
 
 
-class GanTrainer(EpochControl):
+class GanTrainer(EpochControl, Checkpointing):
     def __init__(
         self,
         plan: JobPlan,
@@ -47,10 +56,6 @@ class GanTrainer(EpochControl):
         resume_from: dict[str, Any] | None = None,
         checkpoint_dir: Path | None = None,
     ) -> None:
-        if resume_from is not None:
-            # Two nets and two optimizers are not in the checkpoint format (yet): restarting
-            # from epoch 1 would repeat epoch numbers in the stream, so refuse plainly.
-            raise ValueError("GAN jobs cannot resume from a checkpoint; start the job again")
         self.plan = plan
         self.job = plan.request
         assert isinstance(self.job.model, GanSpec), "plan_job gives task 'gan' a GanSpec"
@@ -83,13 +88,18 @@ class GanTrainer(EpochControl):
         self.noise = torch.Generator(device=self.device).manual_seed(self.job.seed + 1)
         self.snapshots = SnapshotContext(self.models, self.data, self.objective, self.latent_dim)
         self.snapshot_kind = choose_kind(self.snapshots)
+        counters = self._start_checkpointing(checkpoint_dir, resume_from)
+        self.elapsed_before = float(counters.get("elapsed_s", 0.0))
+
+    def _run_state(self) -> RunState:
+        return RunState(self.models, self.optimizers, self.schedulers, {"shuffle": self.shuffle, "noise": self.noise})
 
     def run(self) -> str:
         self.emit({"type": "status", "status": "running", "device": str(self.device)})
-        started = time.perf_counter()
+        started = time.perf_counter() - self.elapsed_before  # elapsed_s continues across a resume
         last_snapshot = -math.inf
         epochs = self.job.epochs
-        for epoch in range(1, epochs + 1):
+        for epoch in range(self.start_epoch, epochs + 1):
             if self._hold() == "stop":
                 return "stopped"
             sums = self._train_epoch()
@@ -115,7 +125,7 @@ class GanTrainer(EpochControl):
             )
             now = time.perf_counter()
             due = epoch % self.job.snapshot_every == 0 and now - last_snapshot >= SNAPSHOT_INTERVAL_S
-            if self.snapshot_kind and (due or epoch in (1, epochs)):
+            if self.snapshot_kind and (due or epoch in (self.start_epoch, epochs)):
                 self.emit(
                     {
                         "type": "snapshot",
@@ -125,6 +135,7 @@ class GanTrainer(EpochControl):
                     }
                 )
                 last_snapshot = now
+            self._checkpoint_if_due(epoch, {"elapsed_s": time.perf_counter() - started})
             if self.control.step_once:
                 self.control.step_once, self.control.paused = False, True
         return "completed"

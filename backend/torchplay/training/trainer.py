@@ -14,10 +14,12 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
+from torch import nn
 
 from torchplay import data
 from torchplay.data.base import LoadedDataset
@@ -130,7 +132,61 @@ class EpochControl:
         return None
 
 
-class Trainer(EpochControl):
+@dataclass
+class RunState:
+    """Everything a loop's checkpoint holds, named: nets, and what steps and shuffles them."""
+
+    models: dict[str, nn.Module]
+    optimizers: dict[str, torch.optim.Optimizer]
+    schedulers: dict[str, Any]
+    generators: dict[str, torch.Generator]  # the loop's own RNGs (shuffling, noise)
+
+
+class Checkpointing:
+    """Every `checkpoint_every` epochs, what a restarted server needs to continue the run;
+    and the way back into it. A loop names its state in `_run_state` and its counters."""
+
+    job: JobCreate
+    checkpoint_dir: Path | None  # None: no checkpoints (in-process runs, the CLI)
+    start_epoch: int
+
+    def _run_state(self) -> RunState:
+        raise NotImplementedError
+
+    def _start_checkpointing(self, checkpoint_dir: Path | None, resume_from: dict[str, Any] | None) -> dict[str, Any]:
+        """Set checkpointing up; with `resume_from` (from the job manager after a restart),
+        load that checkpoint and return the counters saved with it ({} for a fresh run)."""
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = self.job.checkpoint_every or checkpoint.DEFAULT_EVERY
+        self.last_checkpoint = -math.inf
+        self.start_epoch = 1
+        if resume_from is None:
+            return {}
+        if checkpoint_dir is None:
+            raise ValueError("resume needs the job's checkpoint folder")
+        run = self._run_state()
+        restored = checkpoint.load(
+            checkpoint_dir, int(resume_from["epoch"]), run.models, run.optimizers, run.schedulers
+        )
+        for name, generator in run.generators.items():
+            generator.set_state(restored.state.pop(name))
+        self.start_epoch = restored.epoch + 1
+        return restored.state
+
+    def _checkpoint_if_due(self, epoch: int, counters: dict[str, Any]) -> None:
+        if self.checkpoint_dir is None or epoch % self.checkpoint_every or epoch >= self.job.epochs:
+            return
+        if time.perf_counter() - self.last_checkpoint < checkpoint.MIN_INTERVAL_S:
+            return
+        self.last_checkpoint = time.perf_counter()
+        run = self._run_state()
+        if not checkpoint.all_finite(run.models):  # never keep a diverged state to resume from
+            return
+        rngs = {name: generator.get_state() for name, generator in run.generators.items()}
+        checkpoint.save(self.checkpoint_dir, epoch, run.models, run.optimizers, run.schedulers, {**rngs, **counters})
+
+
+class Trainer(EpochControl, Checkpointing):
     def __init__(
         self,
         plan: JobPlan,
@@ -165,14 +221,10 @@ class Trainer(EpochControl):
         self.shuffle = torch.Generator(device=self.device).manual_seed(self.job.seed)
         self.snapshots = SnapshotContext({"model": self.model}, self.data, self.objective)
         self.snapshot_kind = choose_kind(self.snapshots)
-        self.start_epoch = 1
-        self.resume_from = resume_from  # a checkpoint reference from the job manager (restart)
-        self.checkpoint_dir = checkpoint_dir  # None: no checkpoints (in-process runs, the CLI)
-        self.checkpoint_every = getattr(self.job, "checkpoint_every", None) or checkpoint.DEFAULT_EVERY
-        self.last_checkpoint = -math.inf
-        self.best_val, self.stale, self.elapsed_before = math.inf, 0, 0.0
-        if resume_from is not None:
-            self._restore()
+        counters = self._start_checkpointing(checkpoint_dir, resume_from)
+        self.best_val = float(counters.get("best_val", math.inf))
+        self.stale = int(counters.get("stale", 0))
+        self.elapsed_before = float(counters.get("elapsed_s", 0.0))
 
     # --- the loop ------------------------------------------------------------------------
 
@@ -230,41 +282,16 @@ class Trainer(EpochControl):
                 best_val, stale = (val_loss, 0) if val_loss < best_val else (best_val, stale + 1)
                 if stale >= self.job.early_stopping:
                     return "completed"
-            if self._checkpoint_due(epoch):
-                self._checkpoint(epoch, best_val, stale, time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            self._checkpoint_if_due(epoch, {"best_val": best_val, "stale": stale, "elapsed_s": elapsed})
             if self.control.step_once:  # `step`: one epoch, then pause again
                 self.control.step_once, self.control.paused = False, True
         return "completed"
 
-    def _checkpoint_due(self, epoch: int) -> bool:
-        if self.checkpoint_dir is None or epoch % self.checkpoint_every or epoch >= self.job.epochs:
-            return False
-        return time.perf_counter() - self.last_checkpoint >= checkpoint.MIN_INTERVAL_S
-
-    def _checkpoint(self, epoch: int, best_val: float, stale: int, elapsed: float) -> None:
-        self.last_checkpoint = time.perf_counter()
-        models = {"model": self.model}
-        if not checkpoint.all_finite(models):  # never keep a diverged state to resume from
-            return
-        counters = {"shuffle": self.shuffle.get_state(), "best_val": best_val, "stale": stale, "elapsed_s": elapsed}
-        assert self.checkpoint_dir is not None
-        checkpoint.save(self.checkpoint_dir, epoch, models, self.optimizer, self.scheduler, counters)
-
-    def _restore(self) -> None:
-        """Continue from the job's last checkpoint: weights, optimizer, scheduler, RNGs, counters."""
-        if self.checkpoint_dir is None:
-            raise ValueError("resume needs the job's checkpoint folder")
-        assert self.resume_from is not None
-        epoch = int(self.resume_from["epoch"])
-        restored = checkpoint.load(self.checkpoint_dir, epoch, {"model": self.model}, self.optimizer, self.scheduler)
-        state = restored.state
-        self.shuffle.set_state(state["shuffle"])
-        self.best_val, self.stale, self.elapsed_before = (
-            float(state["best_val"]),
-            int(state["stale"]),
-            float(state["elapsed_s"]),
+    def _run_state(self) -> RunState:
+        return RunState(
+            {"model": self.model}, {"model": self.optimizer}, {"model": self.scheduler}, {"shuffle": self.shuffle}
         )
-        self.start_epoch = restored.epoch + 1
 
     def _apply_changes(self) -> None:
         changes = self.control.take_changes()

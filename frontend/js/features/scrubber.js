@@ -1,6 +1,7 @@
 // "History": a slider over a job's stored snapshots (GET /api/jobs/{id}/snapshots) that
 // replays how the decision boundary / fit curve evolved. Drawing is delegated to the page's
 // snapshot renderer (charts/snapshots/index.js renderSnapshot), passed in as `render`.
+// While the job runs, `follow(snapshot)` adds each new snapshot as it streams in.
 //
 //   import { renderSnapshot } from "../charts/snapshots/index.js";
 //   mountScrubber(container, api, { jobId, render: renderSnapshot, context });
@@ -25,6 +26,7 @@ export function mountScrubber(container, api, { jobId, render, context = {}, lim
   root.append(controls, chart);
   container.append(root);
   let snapshots = [];
+  let loaded = false;
   let timer = null;
 
   function showAt(index) {
@@ -54,10 +56,26 @@ export function mountScrubber(container, api, { jobId, render, context = {}, lim
 
   async function load(id = jobId) {
     jobId = id;
+    loaded = false;
     snapshots = await api.snapshots(id, limit);
+    loaded = true;
     slider.max = String(Math.max(snapshots.length - 1, 0));
     showAt(snapshots.length - 1);
     return snapshots.length;
+  }
+
+  // A running job's new snapshots join the history as they arrive. The view follows the
+  // newest unless the reader has moved the slider back or is replaying.
+  function follow(snapshot) {
+    if (!loaded || !snapshot || snapshot.epoch <= (snapshots.at(-1)?.epoch ?? -Infinity)) return;
+    const shown = snapshots[Number(slider.value)];
+    const atEnd = !timer && Number(slider.value) >= snapshots.length - 1;
+    snapshots.push(snapshot);
+    // Bounded like the server's answer: past twice the limit, keep every other one (and the newest).
+    if (snapshots.length > 2 * limit) snapshots = snapshots.filter((_, i) => i % 2 === 0 || i === snapshots.length - 1);
+    slider.max = String(snapshots.length - 1);
+    if (atEnd) showAt(snapshots.length - 1);
+    else slider.value = String(Math.max(0, snapshots.findLastIndex((s) => s.epoch <= shown.epoch)));
   }
 
   const ready = load();
@@ -65,6 +83,7 @@ export function mountScrubber(container, api, { jobId, render, context = {}, lim
     ready,
     load,
     showAt,
+    follow,
     destroy() {
       if (timer) clearInterval(timer);
       root.remove();

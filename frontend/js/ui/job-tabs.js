@@ -93,6 +93,7 @@ export function createJobTabs({ api, Plotly, datasets, livePanel, onShowLive }) 
       if (id !== job.id) open = "live";
       job = { id, status, record, snapshot };
       if (t) render();
+      mounted?.instance?.follow?.(snapshot); // History keeps up with a running job
     },
     relabel(next) {
       t = next;
