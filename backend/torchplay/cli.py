@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -63,6 +64,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = _settings(host=args.host, port=args.port, insecure_no_auth=args.insecure_no_auth or None)
     print(f"torchplay: serving http://{settings.host}:{settings.port} (data in {settings.data_dir})", file=sys.stderr)
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then raises the signal again for the
+    # handler it found. Python's default for SIGTERM kills the process on the spot, skipping
+    # `atexit`, where multiprocessing removes the workers' semaphores ("leaked semaphore
+    # objects" at shutdown). A handler that exits normally lets that clean-up run.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _exit_after_shutdown)
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -72,6 +79,10 @@ def _serve(args: argparse.Namespace) -> int:
         ws_per_message_deflate=settings.ws_compression,
     )
     return 0
+
+
+def _exit_after_shutdown(signum: int, _frame: Any) -> None:
+    raise SystemExit(0)
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ never inherits another's memory or threads.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from multiprocessing.queues import Queue
@@ -18,6 +19,9 @@ from typing import Any
 def worker_main(
     inbox: Queue, events: Queue, counter: Any, commands: Queue, data_dir: str, threads: int, server_pid: int
 ) -> None:
+    # Ctrl-C in a terminal reaches the whole process group; the server stops its workers
+    # itself (a cooperative stop, so the job ends cleanly), so the worker ignores it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import torch
 
     from torchplay.training import Control, run_job, warm_up
