@@ -64,8 +64,11 @@ def test_the_catalogue_lists_the_design_table_in_order(tmp_path: Path) -> None:
             "classes",
             "params",
             "download",
+            "normalization",
         }
         assert row["download"] == (row["name"] in ("mnist", "fashion-mnist"))
+        # Image sets say how their pixels were scaled; the rest say nothing.
+        assert (row["normalization"] is not None) == (row["input_shape"] == [1, 28, 28]), row["name"]
         properties = row["params"].get("properties", {})
         assert all(spec.get("description") for spec in properties.values()), row["name"]
         assert row["params"].get("additionalProperties") is False
@@ -74,6 +77,8 @@ def test_the_catalogue_lists_the_design_table_in_order(tmp_path: Path) -> None:
     assert by_name["random-classes"]["classes"] == [str(i) for i in range(10)]
     assert by_name["sine-forecast"]["input_shape"] == [20, 1]
     assert by_name["mnist"]["input_shape"] == [1, 28, 28]
+    assert by_name["mnist"]["normalization"] == {"mean": 0.1307, "std": 0.3081}
+    assert by_name["shapes"]["normalization"] == {"mean": 0.0, "std": 1.0}
     assert by_name["ring"]["task"] == "gan"
 
 

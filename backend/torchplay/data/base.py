@@ -88,3 +88,6 @@ class DatasetEntry:
     # The plain numpy generator `(**params, rng) -> (x, y)` (GAN sets: `-> x`), so its source
     # can be exported; None for downloaded and uploaded sets.
     generate: Callable[..., Any] | None = None
+    # Image sets: inputs are (pixel in [0, 1] - mean) / std. A drawing for predict, or a
+    # picture in a snapshot, is scaled the same way. None for sets that are not images.
+    normalization: dict[str, float] | None = None

@@ -26,14 +26,12 @@ def _run(generate: Generator, params: BaseModel, seed: int) -> tuple[np.ndarray,
     return out if isinstance(out, tuple) else (out, None)  # GAN sets return x alone
 
 
-def _extras(x: np.ndarray) -> dict[str, Any]:
+def _extras(x: np.ndarray, normalization: dict[str, float] | None) -> dict[str, Any]:
     """What snapshots need to draw the data: the input range of 1-D and 2-D sets (for the
     curve and the decision boundary), the pixel normalisation of images."""
     if x.shape[1:] in ((1,), (2,)) and len(x):
         return {"x_range": np.stack([x.min(0), x.max(0)], axis=1).astype(float).tolist()}
-    if x.ndim == 4:
-        return {"normalization": {"mean": 0.0, "std": 1.0}}  # already in [0, 1]
-    return {}
+    return {"normalization": normalization} if normalization else {}
 
 
 def _generated(
@@ -44,6 +42,7 @@ def _generated(
     generate: Generator,
     input_shape: Callable[[Any], tuple[int, ...]],
     classes: Callable[[Any], list[str] | None] = lambda _p: None,
+    normalization: dict[str, float] | None = None,
 ) -> DatasetEntry:
     """The entry of a set drawn by a plain numpy generator."""
 
@@ -56,7 +55,7 @@ def _generated(
             seed=seed,
             test_fraction=test_fraction,
             classes=classes(params),
-            extras=_extras(x),
+            extras=_extras(x, normalization),
         )
 
     def show(params: BaseModel, seed: int, _dir: Path) -> dict[str, Any]:
@@ -77,6 +76,7 @@ def _generated(
         classes=classes,
         preview=show,
         generate=generate,
+        normalization=normalization,
     )
 
 
@@ -99,6 +99,7 @@ def _downloaded(source: mnist.IdxSource, description: str) -> DatasetEntry:
         classes=lambda _p: list(source.classes),
         download=True,
         preview=show,
+        normalization={"mean": source.mean, "std": source.std},
     )
 
 
@@ -196,6 +197,7 @@ DATASETS: dict[str, DatasetEntry] = {
             images.shapes,
             lambda _p: (1, 28, 28),
             lambda _p: list(images.SHAPES),
+            normalization={"mean": 0.0, "std": 1.0},  # pixels stay in [0, 1]
         ),
         _downloaded(
             mnist.MNIST,
@@ -275,6 +277,7 @@ def catalogue(data_dir: Path | None = None) -> list[dict[str, Any]]:
                 "classes": entry.classes(defaults),
                 "params": entry.params_model.model_json_schema(),
                 "download": entry.download,
+                "normalization": entry.normalization,
             }
         )
     return rows

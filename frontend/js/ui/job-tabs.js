@@ -154,10 +154,8 @@ function planeRange(snapshot) {
   return [[-1.5, 1.5], [-1.5, 1.5]];
 }
 
-// Datasets state their normalisation in words ("normalised with mean 0.1307 and std
-// 0.3081"); a drawing must be normalised the same way before the model sees it.
+// Image sets say in /api/datasets how their pixels were scaled, (x in [0, 1] - mean) / std;
+// a drawing must be scaled the same way before the model sees it.
 export function normalizationOf(dataset) {
-  if (dataset?.normalization) return dataset.normalization;
-  const match = /mean\s+(\d+(?:\.\d+)?)\s+and\s+std\s+(\d+(?:\.\d+)?)/i.exec(dataset?.description ?? "");
-  return match ? { mean: Number(match[1]), std: Number(match[2]) } : null;
+  return dataset?.normalization ?? null;
 }
