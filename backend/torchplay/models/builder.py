@@ -9,6 +9,7 @@ the layer that broke it. `build_model` then builds the same layers for real.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -68,6 +69,14 @@ def build_model(plan: ModelPlan, device: torch.device | str = "cpu") -> nn.Seque
         return nn.Sequential(*(build_layer(layer) for layer in plan.spec.layers))
 
 
+# Planning runs meta-device forwards, whose first use of a layer kind imports torch modules
+# that parse source with `ast` as they load. CPython 3.11 keeps one AST recursion counter
+# per interpreter, not per thread, so two threads doing that at once (the server's warm-up
+# and a request's validation) can fail with "SystemError: AST constructor recursion depth
+# mismatch". Planning takes milliseconds once warm, so threads take turns.
+_PLANNING = threading.Lock()
+
+
 def plan_model(
     spec: ModelSpec,
     input_shape: Sequence[int],
@@ -77,7 +86,8 @@ def plan_model(
 ) -> ModelPlan:
     """Validate `spec` against an input shape (batch excluded); raise `SpecError` with a loc."""
     shape = tuple(input_shape)
-    filled, reports, shape = _plan_layers(spec.layers, shape, loc + ("layers",), max_params)
+    with _PLANNING:
+        filled, reports, shape = _plan_layers(spec.layers, shape, loc + ("layers",), max_params)
     return ModelPlan(
         spec=ModelSpec(layers=filled),
         input_shape=list(input_shape),
