@@ -88,8 +88,7 @@ class GanTrainer(EpochControl, Checkpointing):
         self.noise = torch.Generator(device=self.device).manual_seed(self.job.seed + 1)
         self.snapshots = SnapshotContext(self.models, self.data, self.objective, self.latent_dim)
         self.snapshot_kind = choose_kind(self.snapshots)
-        counters = self._start_checkpointing(checkpoint_dir, resume_from)
-        self.elapsed_before = float(counters.get("elapsed_s", 0.0))
+        self._start_checkpointing(checkpoint_dir, resume_from)  # a GAN keeps no counters of its own
 
     def _run_state(self) -> RunState:
         return RunState(self.models, self.optimizers, self.schedulers, {"shuffle": self.shuffle, "noise": self.noise})
@@ -135,7 +134,7 @@ class GanTrainer(EpochControl, Checkpointing):
                     }
                 )
                 last_snapshot = now
-            self._checkpoint_if_due(epoch, {"elapsed_s": time.perf_counter() - started})
+            self._checkpoint_if_due(epoch, started, {})
             if self.control.step_once:
                 self.control.step_once, self.control.paused = False, True
         return "completed"

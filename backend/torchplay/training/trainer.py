@@ -144,11 +144,13 @@ class RunState:
 
 class Checkpointing:
     """Every `checkpoint_every` epochs, what a restarted server needs to continue the run;
-    and the way back into it. A loop names its state in `_run_state` and its counters."""
+    and the way back into it. A loop names its state in `_run_state` and its counters.
+    The run's clock is kept here too: `elapsed_s` goes on from the checkpoint."""
 
     job: JobCreate
     checkpoint_dir: Path | None  # None: no checkpoints (in-process runs, the CLI)
     start_epoch: int
+    elapsed_before: float  # seconds the run had trained before this process took it up
 
     def _run_state(self) -> RunState:
         raise NotImplementedError
@@ -160,6 +162,7 @@ class Checkpointing:
         self.checkpoint_every = self.job.checkpoint_every or checkpoint.DEFAULT_EVERY
         self.last_checkpoint = -math.inf
         self.start_epoch = 1
+        self.elapsed_before = 0.0
         if resume_from is None:
             return {}
         if checkpoint_dir is None:
@@ -171,9 +174,11 @@ class Checkpointing:
         for name, generator in run.generators.items():
             generator.set_state(restored.state.pop(name))
         self.start_epoch = restored.epoch + 1
+        self.elapsed_before = float(restored.state.pop("elapsed_s", 0.0))
         return restored.state
 
-    def _checkpoint_if_due(self, epoch: int, counters: dict[str, Any]) -> None:
+    def _checkpoint_if_due(self, epoch: int, started: float, counters: dict[str, Any]) -> None:
+        """`started`: the run's `perf_counter` origin, so the checkpoint keeps its elapsed time."""
         if self.checkpoint_dir is None or epoch % self.checkpoint_every or epoch >= self.job.epochs:
             return
         if time.perf_counter() - self.last_checkpoint < checkpoint.MIN_INTERVAL_S:
@@ -183,7 +188,9 @@ class Checkpointing:
         if not checkpoint.all_finite(run.models):  # never keep a diverged state to resume from
             return
         rngs = {name: generator.get_state() for name, generator in run.generators.items()}
-        checkpoint.save(self.checkpoint_dir, epoch, run.models, run.optimizers, run.schedulers, {**rngs, **counters})
+        elapsed = {"elapsed_s": time.perf_counter() - started}
+        state = {**rngs, **elapsed, **counters}
+        checkpoint.save(self.checkpoint_dir, epoch, run.models, run.optimizers, run.schedulers, state)
 
 
 class Trainer(EpochControl, Checkpointing):
@@ -224,7 +231,6 @@ class Trainer(EpochControl, Checkpointing):
         counters = self._start_checkpointing(checkpoint_dir, resume_from)
         self.best_val = float(counters.get("best_val", math.inf))
         self.stale = int(counters.get("stale", 0))
-        self.elapsed_before = float(counters.get("elapsed_s", 0.0))
 
     # --- the loop ------------------------------------------------------------------------
 
@@ -282,8 +288,7 @@ class Trainer(EpochControl, Checkpointing):
                 best_val, stale = (val_loss, 0) if val_loss < best_val else (best_val, stale + 1)
                 if stale >= self.job.early_stopping:
                     return "completed"
-            elapsed = time.perf_counter() - started
-            self._checkpoint_if_due(epoch, {"best_val": best_val, "stale": stale, "elapsed_s": elapsed})
+            self._checkpoint_if_due(epoch, started, {"best_val": best_val, "stale": stale})
             if self.control.step_once:  # `step`: one epoch, then pause again
                 self.control.step_once, self.control.paused = False, True
         return "completed"
@@ -354,8 +359,7 @@ class Trainer(EpochControl, Checkpointing):
 
     def _compiled(self, step: TrainStep) -> compiled_step.CompiledStep | None:
         """The whole step compiled, when the job asks for it and it applies; says how it went."""
-        n = len(self.data.x_train)
-        steps = self.job.epochs * math.ceil(n / self.batch_size)
+        steps = self.job.epochs * self.steps_per_epoch
         if not compiled_step.wanted(self.job.compile, steps) or amp.active(self.job.amp, self.device):
             return None
         reason = compiled_step.unsupported_reason(step)
