@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 import torchplay
 from torchplay.api.errors import COMMON_ERRORS, STATE_ERRORS
 from torchplay.api.guards import AllowedMethods, BodyLimit, TokenGuard
-from torchplay.api.routes import catalogue, export, jobs, models, stream, uploads
+from torchplay.api.routes import autograd, catalogue, export, jobs, models, stream, uploads
 from torchplay.data import DatasetUnavailable
 from torchplay.jobs import JobError, JobManager, Store, make_executor
 from torchplay.models.builder import warm_up_planning
@@ -64,7 +64,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="torchplay", version=torchplay.__version__, lifespan=lifespan)
     app.state.settings = settings
-    for router in (catalogue.router, models.router, jobs.router, stream.router, export.router, uploads.router):
+    routers = (
+        catalogue.router,
+        models.router,
+        jobs.router,
+        stream.router,
+        export.router,
+        uploads.router,
+        autograd.router,
+    )
+    for router in routers:
         app.include_router(router, responses={**COMMON_ERRORS, **STATE_ERRORS})
     _add_error_handlers(app)
 
