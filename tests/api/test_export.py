@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import ast
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,6 +30,39 @@ def test_python_export_is_a_named_download(client: httpx.Client, trained_job: di
     assert f'filename="spiral_mlp_{trained_job["id"][:8]}.py"' in response.headers["content-disposition"]
     ast.parse(response.text)  # valid Python
     assert "class SpiralMlp(nn.Module)" in response.text
+
+
+def test_a_hostile_job_name_exports_a_script_that_only_trains(client: httpx.Client, tmp_path: Path) -> None:
+    # Closes the docstring, starts a line of code, reopens a string and leaves a trailing
+    # backslash; run as the README says, the script must only train.
+    name = 'x"""\nimport pathlib; pathlib.Path("owned").write_text("1")\n"""\\'
+    job = client.post("/api/jobs", json=spiral_job(name=name, epochs=1)).json()
+    response = client.get(f"/api/jobs/{job['id']}/export", params={"format": "python"})
+    assert response.status_code == 200, response.text
+    (tmp_path / "exported.py").write_bytes(response.content)
+    run = subprocess.run(
+        [sys.executable, "exported.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "epoch    1/1  train_loss" in run.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exported.py"]  # no "owned"
+
+
+def test_an_upload_holding_inf_is_a_409_not_a_broken_script(server: Server, client: httpx.Client) -> None:
+    upload = client.post(
+        "/api/datasets", files={"file": ("t.csv", b"x,y\n1,0.5\n2,1.5\n3,2.5\n", "text/csv")}, data={"target": "y"}
+    )
+    assert upload.status_code == 201, upload.text
+    meta_file = server.data_dir / "datasets" / "uploads" / upload.json()["name"] / "meta.json"
+    meta_file.write_text(json.dumps({**json.loads(meta_file.read_text()), "mean": [math.inf]}))  # stored by other means
+    job = client.post(
+        "/api/jobs",
+        json={"dataset": {"name": upload.json()["name"]}, "model": {"layers": [{"type": "Linear", "out_features": 1}]}},
+    )
+    assert job.status_code == 201, job.text
+    response = client.get(f"/api/jobs/{job.json()['id']}/export", params={"format": "python"})
+    assert response.status_code == 409, response.text
+    assert "cannot be written as Python" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(("fmt", "suffix"), [("state_dict", ".safetensors"), ("torchscript", ".torchscript.pt")])

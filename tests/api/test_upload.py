@@ -89,10 +89,11 @@ def test_numeric_target_with_many_values_is_regression(http: httpx.Client) -> No
     [
         (b"a,b,label\n1,2,x\n3,4\n5,6,y\n", "label", "file", "line 3 has 2 fields, the header has 3"),
         (b"a,b,label\n1,2,x\n3,oops,y\n", "label", "file", "column 'b', line 3: 'oops' is not a number"),
+        (b"a,b,label\n1,2,x\n3,1e308,y\n", "label", "file", "column 'b', line 3: '1e308' is too large for float32"),
         (b"", "label", "file", "the file is empty"),
         (b"a,b,label\n1,2,x\n3,4,y\n", "price", "target", "unknown target column 'price'"),
     ],
-    ids=["ragged", "non-numeric", "empty", "unknown-target"],
+    ids=["ragged", "non-numeric", "beyond-float32", "empty", "unknown-target"],
 )
 def test_unusable_csv_is_a_422_naming_the_problem(
     http: httpx.Client, content: bytes, target: str, field: str, says: str

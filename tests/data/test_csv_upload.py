@@ -89,6 +89,12 @@ def test_names_are_server_made_and_never_paths(tmp_path: Path) -> None:
         (b"x,y\n1,2\n3,4\nabc,5\n", "y", "column 'x', line 4: 'abc' is not a number"),
         (b"x,y\n1,2\n,4\n", "y", "column 'x', line 3: '' is not a number"),
         (b"x,y\n1,2\nnan,4\n", "y", "column 'x', line 3: 'nan'"),
+        (b"x,y\n1,2\n-inf,4\n", "y", "column 'x', line 3: '-inf' is not a finite number"),
+        # Finite in float64 but infinite in float32, the precision training uses.
+        (b"x,y\n1,2.5\n1e308,3.5\n", "y", "column 'x', line 3: '1e308' is too large for float32"),
+        (b"x,y\n1,2.5\n-1e308,3.5\n", "y", "column 'x', line 3: '-1e308' is too large for float32"),
+        (b"x,y\n1,2.5\n3.5e38,3.5\n", "y", "column 'x', line 3: '3.5e38' is too large for float32"),
+        (b"x,y\n1,2.5\n2,1e39\n", "y", "column 'y', line 3: '1e39' is too large for float32"),
         (b"x,y\n1,2\n", "y", "at least 2 data rows"),
         (b"x,y\n", "y", "at least 2 data rows"),
         (b"x,x,y\n1,2,3\n4,5,6\n", "y", "'x' more than once"),
@@ -118,3 +124,17 @@ def test_quoted_fields_blank_lines_and_bom(tmp_path: Path) -> None:
     content = '\ufeff"a",b,"kind"\n1,2,"x, y"\n\n3,4,z\n'.encode()
     entry = import_csv(content, "kind", tmp_path)
     assert entry.classes(entry.params_model()) == ["x, y", "z"]
+
+
+def test_values_at_float32s_limits_are_kept_finite(tmp_path: Path) -> None:
+    """The largest float32 values, and a column spanning both ends of the range, standardise
+    to finite numbers; so do their statistics, which the exported script writes out."""
+    big = float(np.finfo(np.float32).max)
+    content = f"x,w,y\n{big},1,0.5\n{-big},2,1.5\n0,3,2.5\n{big},4,-0.25\n".encode()
+    entry = import_csv(content, "y", tmp_path)
+    loaded = load_dataset(entry.name, {}, seed=0, test_fraction=0.0, data_dir=tmp_path)
+    assert torch.isfinite(loaded.x_train).all() and torch.isfinite(loaded.y_train).all()
+    assert np.isfinite(loaded.extras["mean"]).all() and np.isfinite(loaded.extras["std"]).all()
+    # A whole-number target that large is a class label, not a float32 value: still accepted.
+    labels = import_csv(b"x,y\n1,1e308\n2,0\n3,1e308\n", "y", tmp_path)
+    assert labels.classes(labels.params_model()) == ["0", str(int(1e308))]

@@ -7,8 +7,13 @@ every case to a few seconds; the code paths are the presets' own.
 
 from __future__ import annotations
 
+import ast
 import copy
+import csv
 import importlib.util
+import io
+import json
+import math
 import os
 import re
 import subprocess
@@ -23,7 +28,7 @@ import torch
 
 from torchplay import data
 from torchplay.data import import_csv, import_idx_dataset
-from torchplay.export import python_script
+from torchplay.export import NonFiniteNumber, python_script
 from torchplay.models import build_model
 from torchplay.presets import PRESETS
 from torchplay.training import run_job
@@ -201,3 +206,145 @@ def test_mnist_preset_loads_the_same_data_and_builds_the_same_model(tmp_path: Pa
 
     if os.environ.get("TORCHPLAY_SLOW_TESTS") == "1":
         assert_reproduces(request, data_dir, tmp_path)
+
+
+# --- untrusted text: nothing a user names can become code -------------------------------------
+
+# Run from the script's folder, this creates a file there: the proof that a name became code.
+PAYLOAD_CODE = 'import pathlib; pathlib.Path("owned").write_text("1")'
+# Every character str.splitlines() breaks a line at (editors and reviewers see a new line there).
+LINE_BREAKS = {
+    "LF": "\n",
+    "CR": "\r",
+    "CRLF": "\r\n",
+    "VT": "\x0b",
+    "FF": "\x0c",
+    "FS": "\x1c",
+    "GS": "\x1d",
+    "RS": "\x1e",
+    "NEL": "\x85",
+    "LS": "\u2028",
+    "PS": "\u2029",
+}
+
+
+def _payload(quote: str = '"""', line_break: str = "\n", end: str = "") -> str:
+    return f"x{quote}{line_break}{PAYLOAD_CODE}{line_break}{quote}{end}"
+
+
+HOSTILE_NAMES = {
+    **{f"double-quotes-{key}": _payload('"""', ch) for key, ch in LINE_BREAKS.items()},
+    **{f"single-quotes-{key}": _payload("'''", LINE_BREAKS[key]) for key in ("LF", "CRLF", "NEL", "LS")},
+    "trailing-backslash": _payload('"""', end="\\"),
+    "hash": "x # " + _payload('"""', end=" #"),
+}
+TINY_REGRESSION = {
+    "dataset": {"name": "random-regression", "params": {"samples": 24}},
+    "model": {
+        "layers": [{"type": "Linear", "out_features": 4}, {"type": "Tanh"}, {"type": "Linear", "out_features": 1}]
+    },
+    "epochs": 1,
+    "batch_size": 8,
+}
+
+
+def assert_inert(source: str, folder: Path) -> None:
+    """The names stayed text: no line of the script starts with their code, and running it
+    left nothing but the script in its folder."""
+    assert not [line for line in source.splitlines() if line.lstrip().startswith("import pathlib")]
+    assert not (folder / "owned").exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["exported.py"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES.values(), ids=HOSTILE_NAMES.keys())
+def test_a_job_name_stays_text_in_the_script(name: str, tmp_path: Path) -> None:
+    folder = tmp_path / "run"
+    folder.mkdir()
+    source = assert_reproduces({**TINY_REGRESSION, "name": name}, tmp_path / "data", folder)
+    assert_inert(source, folder)
+    # The docstring still says the name, exactly: the escapes are a string literal's own.
+    assert ast.get_docstring(ast.parse(source), clean=False).startswith(f"{name}: exported from")
+
+
+def test_class_names_from_job_names_never_clash(tmp_path: Path) -> None:
+    """The model's class is named after the job; a keyword or a name the script already uses
+    gets a suffix instead of breaking the script."""
+    residual = [{"type": "Linear", "out_features": 4}, {"type": "Residual", "layers": [{"type": "Tanh"}]}]
+    cases = [
+        ({**TINY_REGRESSION, "name": "none"}, "NoneNet"),  # `class None` is a SyntaxError
+        ({**TINY_REGRESSION, "name": "SEED"}, "SEEDNet"),  # would replace the SEED setting
+        (  # would replace the Residual block the model is built from
+            {
+                **TINY_REGRESSION,
+                "name": "residual",
+                "model": {"layers": [*residual, {"type": "Linear", "out_features": 1}]},
+            },
+            "ResidualNet",
+        ),
+    ]
+    for i, (request, class_name) in enumerate(cases):
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        source = assert_reproduces(request, tmp_path / "data", folder)
+        assert f"class {class_name}(nn.Module):" in source and f"model = {class_name}()" in source
+
+
+def test_a_hostile_csv_stays_text_in_the_script(tmp_path: Path) -> None:
+    """Column names, the target's name, class labels and the upload's title all come from the
+    file; each carries a payload (quoted CSV fields may hold any line break)."""
+    target = HOSTILE_NAMES["single-quotes-LS"]
+    labels = [HOSTILE_NAMES["trailing-backslash"], HOSTILE_NAMES["hash"], "plain"]
+    features = [name for name in HOSTILE_NAMES.values() if name != target and name not in labels]
+    rng = np.random.default_rng(0)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([*features, target])
+    for i, row in enumerate(rng.normal(size=(36, len(features)))):
+        writer.writerow([*(f"{v:.4f}" for v in row), labels[i % len(labels)]])
+    data_dir = tmp_path / "data"
+    entry = import_csv(buffer.getvalue().encode(), target, data_dir, name=_payload('"""', end="\\") + ".csv")
+    assert entry.classes(entry.params_model()) == sorted(labels)  # the labels arrived as written
+    request = {
+        "name": _payload("'''"),
+        "dataset": {"name": entry.name, "params": {}},
+        "model": {"layers": [{"type": "Linear", "out_features": 4}, {"type": "Linear", "out_features": 3}]},
+        "epochs": 1,
+        "batch_size": 8,
+    }
+    folder = tmp_path / "run"
+    folder.mkdir()
+    source = assert_reproduces(request, data_dir, folder)
+    assert_inert(source, folder)
+    assigned = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) in ("FEATURES", "CLASSES")
+    }
+    assert assigned == {"FEATURES": features, "CLASSES": sorted(labels)}  # the names, exactly
+
+
+def test_a_csv_at_float32s_limits_exports_finite_numbers(tmp_path: Path) -> None:
+    big = float(np.finfo(np.float32).max)
+    rows = [f"{big if i % 3 == 0 else -big if i % 3 == 1 else i},{i % 5 * 0.5}" for i in range(30)]
+    data_dir = tmp_path / "data"
+    entry = import_csv("\n".join(["x,y", *rows]).encode(), "y", data_dir)
+    request = {
+        "dataset": {"name": entry.name},
+        "model": {"layers": [{"type": "Linear", "out_features": 1}]},
+        "epochs": 1,
+    }
+    source = assert_reproduces(request, data_dir, tmp_path)
+    assert not re.search(r"\b(inf|nan)\b", source)
+
+
+def test_a_stored_upload_holding_inf_is_refused_not_written(tmp_path: Path) -> None:
+    """`inf` in a script is a NameError; an upload whose stored numbers are not finite (a
+    data folder written by other means) is refused by name instead."""
+    data_dir = tmp_path / "data"
+    entry = import_csv(b"x,y\n1,0.5\n2,1.5\n3,2.5\n", "y", data_dir)
+    meta_file = data_dir / "datasets" / "uploads" / entry.name / "meta.json"
+    meta = json.loads(meta_file.read_text())
+    meta_file.write_text(json.dumps({**meta, "std": [math.inf]}))  # JSON's `Infinity`
+    request = {"dataset": {"name": entry.name}, "model": {"layers": [{"type": "Linear", "out_features": 1}]}}
+    with pytest.raises(NonFiniteNumber, match="inf"):
+        python_script(request, data_dir)

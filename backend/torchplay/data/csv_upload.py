@@ -35,6 +35,8 @@ MAX_INFERRED_CLASSES = 20
 MAX_TEXT_CLASSES = 1_000
 MAX_COLUMNS = 10_000
 MAX_TITLE = 100
+# Training runs in float32: a larger value would become inf there (and in an exported script).
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class CsvError(ValueError):
@@ -105,13 +107,28 @@ def _feature_matrix(header: list[str], rows: list[list[str]], lines: list[int], 
             x[:, j] = np.array(cells, dtype=np.float64)  # fast path: all plain numbers
         except ValueError:
             x[:, j] = [np.nan if (v := _number(cell)) is None else v for cell in cells]
-        bad = np.flatnonzero(~np.isfinite(x[:, j]))
-        if bad.size:
-            first_bad = int(bad[0])
-            raise CsvError(
-                f"column {header[column]!r}, line {lines[first_bad]}: {cells[first_bad].strip()!r} is not a number"
-            )
+        _check_range(header[column], x[:, j], cells, lines)
     return x
+
+
+def _check_range(name: str, values: np.ndarray, cells: list[str], lines: list[int]) -> None:
+    """Refuse the first value that is not a finite number within float32's range. Within it,
+    standardising in float64 cannot overflow either: |x - mean| / std <= sqrt(rows)."""
+    bad = np.flatnonzero(~(np.abs(values) <= FLOAT32_MAX))  # NaN fails the comparison too
+    if bad.size:
+        first = int(bad[0])
+        cell = cells[first].strip()
+        raise CsvError(f"column {name!r}, line {lines[first]}: {cell!r} {_why_unusable(cell)}")
+
+
+def _why_unusable(cell: str) -> str:
+    try:
+        value = float(cell)
+    except ValueError:
+        return "is not a number"
+    if not math.isfinite(value):
+        return "is not a finite number"
+    return f"is too large for float32, the precision training uses (at most {FLOAT32_MAX:.4g} in size)"
 
 
 def _targets(name: str, cells: list[str], lines: list[int]) -> tuple[Task, np.ndarray, list[str] | None]:
@@ -126,6 +143,7 @@ def _targets(name: str, cells: list[str], lines: list[int]) -> tuple[Task, np.nd
         distinct = np.unique(values)
         whole = bool(np.all(distinct == np.round(distinct)))
         if not (whole and len(distinct) <= MAX_INFERRED_CLASSES):
+            _check_range(name, values, cells, lines)
             return "regression", values.astype(np.float32).reshape(-1, 1), None
         labels = np.searchsorted(distinct, values)
         classes = [str(int(v)) for v in distinct]

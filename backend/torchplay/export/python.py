@@ -9,12 +9,17 @@ job's seed, it reproduces the job's first-epoch train loss on the CPU: the datas
 by torchplay's own generator source and split as `data.load_dataset` does; the weights are
 seeded right before the model is built, in the `nn.Sequential`'s layer order; batches are
 shuffled by a separate generator seeded the same; losses are averaged weighted by batch size.
+
+Every value from the request or a stored upload is written through `export.literals`.
 """
 
 from __future__ import annotations
 
+import ast
+import builtins
 import inspect
 import json
+import keyword
 import re
 import sys
 import types
@@ -27,6 +32,7 @@ from torch import nn, optim
 
 from torchplay import data
 from torchplay.data import csv_upload, mnist, split
+from torchplay.export.literals import comment_text, literal, number
 from torchplay.models import ModelPlan, blocks
 from torchplay.models.naming import RECURRENT, layer_names
 from torchplay.spec import JobCreate, LayerBase
@@ -86,18 +92,24 @@ class _Script:
         self.blocks: set[str] = set()
         self.task = self.job.task or "regression"
         self.is_gan = self.task == "gan"
+        self.model_class = "Net"  # named after the job once the names the script binds are known
 
     # --- the whole file ------------------------------------------------------------------
 
     def render(self) -> str:
         data_code = self._data_section()
+        settings = self._settings()
+        # Imports added by the model and training code (`math`) are lowercase: no class name.
+        taken = _bound_names(*self.imports, settings, data_code) | set(_BLOCKS)
+        self.model_class = _class_name(self.job.name or "Net", taken)
         models = [self._model_class(name, plan) for name, plan in self.plan.models.items()]
         training = self._gan_training() if self.is_gan else self._training()
         block_code = [_source(_BLOCKS[name]) for name in _BLOCKS if name in self.blocks]
+        imports = "\n".join(sorted(self.imports, key=lambda line: (line.startswith("from"), line)))
         sections = [
             self._docstring(),
-            "\n".join(sorted(self.imports, key=lambda line: (line.startswith("from"), line))),
-            self._settings(),
+            imports,
+            settings,
             _banner("data") + data_code,
             _banner("model") + "\n\n\n".join([*block_code, *models]),
             _banner("training") + training,
@@ -107,17 +119,19 @@ class _Script:
 
     def _docstring(self) -> str:
         job = self.job
-        source = f"torchplay job {self.job_id}" if self.job_id else "a torchplay job"
+        job_id = comment_text(self.job_id or "")
+        source = f"torchplay job {job_id}" if job_id else "a torchplay job"
         weights = (
-            f"\nThe trained weights (GET /api/jobs/{self.job_id}/export?format=state_dict) load into the "
+            f"\nThe trained weights (GET /api/jobs/{job_id}/export?format=state_dict) load into the "
             "model(s) below\nwith `model.load_state_dict(safetensors.torch.load_file(path))`"
             + (" (keys `generator.` / `discriminator.`)." if self.is_gan else ".")
             if self.job_id
             else ""
         )
         return (
-            f'"""{job.name}: exported from {source}.\n\n'
-            f"Dataset {job.dataset.name!r}, task {self.task!r}, loss {job.loss}, optimizer {job.optimizer.type}"  # type: ignore[union-attr]
+            f'"""{comment_text(job.name or "")}: exported from {source}.\n\n'
+            f"Dataset '{comment_text(job.dataset.name)}', task '{comment_text(self.task)}', loss "
+            f"{comment_text(job.loss or '')}, optimizer {comment_text(job.optimizer.type)}"  # type: ignore[union-attr]
             f", {job.epochs} epochs.\n"
             "Run it as it is: `python this_file.py` (needs torch and numpy). On the CPU and with the same\n"
             "seeds it reproduces the job: epoch 1 prints the job's first train loss."
@@ -128,17 +142,19 @@ class _Script:
     def _settings(self) -> str:
         job = self.job
         lines = [
-            f"SEED = {job.seed}  # the initial weights and the order of the batches",
-            f"DATA_SEED = {job.dataset.seed or 0}  # the dataset's random draw and its train/test split",
-            f"TEST_FRACTION = {job.dataset.test_fraction!r}  # share of the rows held out for validation",
-            f"EPOCHS = {job.epochs}",
-            f"BATCH_SIZE = {job.batch_size!r}  # None: the whole training set in one batch",
+            f"SEED = {number(job.seed)}  # the initial weights and the order of the batches",
+            f"DATA_SEED = {number(job.dataset.seed or 0)}  # the dataset's random draw and its train/test split",
+            f"TEST_FRACTION = {number(job.dataset.test_fraction)}  # share of the rows held out for validation",
+            f"EPOCHS = {number(job.epochs)}",
+            f"BATCH_SIZE = {literal(job.batch_size)}  # None: the whole training set in one batch",
             'DEVICE = "cpu"  # or "cuda": faster, but the numbers then differ slightly from the CPU run',
         ]
         if getattr(job, "amp", None):
-            lines.append(f"# The job asked for {job.amp} mixed precision (CUDA only); this script trains in float32.")
+            lines.append(
+                f"# The job asked for {comment_text(job.amp)} mixed precision (CUDA only); this script trains in float32."
+            )
         if self.is_gan:
-            lines.append(f"LATENT_DIM = {job.model.latent_dim}  # size of the generator's noise input")  # type: ignore[union-attr]
+            lines.append(f"LATENT_DIM = {number(job.model.latent_dim)}  # size of the generator's noise input")  # type: ignore[union-attr]
         return "\n".join(lines)
 
     # --- data ------------------------------------------------------------------------------
@@ -179,7 +195,7 @@ class _Script:
     def _generated(self, generate: Callable[..., Any], params: dict[str, Any]) -> str:
         module = generate.__module__.replace(".", "/") + ".py"
         sources = _with_dependencies(generate)
-        args = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        args = ", ".join(f"{k}={literal(v)}" for k, v in params.items())  # keys: the params model's fields
         call = f"{generate.__name__}({args}{', ' if args else ''}rng=data_rng(DATA_SEED))"
         has_y = not _returns_x_only(generate)
         draw = f"    x, y = {call}" if has_y else f"    x = {call}"
@@ -195,14 +211,15 @@ class _Script:
     def _idx(self, source: mnist.IdxSource) -> str:
         self.imports |= {"import gzip", "import os", "import struct", "from pathlib import Path"}
         folder = mnist.cache_dir(source, self.data_dir).resolve()
-        files = [file.name for file in source.files]
+        files = [literal(file.name) for file in source.files]
+        variable = source.name.upper().replace("-", "_") + "_DIR"
         held_out = "x_test, y_test = x_test[:0], y_test[:0]"
         return "\n".join(
             [
-                f"# {source.title}'s four IDX files (torchplay's cache; set {source.name.upper().replace('-', '_')}"
-                "_DIR to use another copy).",
-                f'DATA_DIR = Path(os.environ.get("{source.name.upper().replace("-", "_")}_DIR", {str(folder)!r}))',
-                f"MEAN, STD = {source.mean!r}, {source.std!r}  # of the training pixels scaled to [0, 1]",
+                f"# {comment_text(source.title)}'s four IDX files (torchplay's cache; set {variable} to use another"
+                " copy).",
+                f"DATA_DIR = Path(os.environ.get({literal(variable)}, {literal(str(folder))}))",
+                f"MEAN, STD = {number(source.mean)}, {number(source.std)}  # of the training pixels scaled to [0, 1]",
                 "",
                 "",
                 "def read_idx(path: Path) -> np.ndarray:",
@@ -226,10 +243,10 @@ class _Script:
                 "",
                 self._load_data_header(),
                 "    # The official split: 60 000 training images; the 10 000 test images unless TEST_FRACTION is 0.",
-                f'    x_train = torch.from_numpy(normalise(read_idx(DATA_DIR / "{files[0]}")))',
-                f'    y_train = torch.from_numpy(read_idx(DATA_DIR / "{files[1]}").astype(np.int64))',
-                f'    x_test = torch.from_numpy(normalise(read_idx(DATA_DIR / "{files[2]}")))',
-                f'    y_test = torch.from_numpy(read_idx(DATA_DIR / "{files[3]}").astype(np.int64))',
+                f"    x_train = torch.from_numpy(normalise(read_idx(DATA_DIR / {files[0]})))",
+                f"    y_train = torch.from_numpy(read_idx(DATA_DIR / {files[1]}).astype(np.int64))",
+                f"    x_test = torch.from_numpy(normalise(read_idx(DATA_DIR / {files[2]})))",
+                f"    y_test = torch.from_numpy(read_idx(DATA_DIR / {files[3]}).astype(np.int64))",
                 "    if TEST_FRACTION == 0:",
                 f"        {held_out}",
                 "    return x_train, y_train, x_test, y_test",
@@ -245,18 +262,18 @@ class _Script:
         classification = meta["task"] == "classification"
         rows = []
         for features, target in zip(x, y.reshape(len(y), -1), strict=True):
-            values = [np.format_float_positional(v, unique=True, trim="-") for v in features]
-            rows.append(",".join([*values, str(int(target[0])) if classification else repr(float(target[0]))]))
+            values = [number(v) for v in features]  # float32: its shortest digits
+            rows.append(",".join([*values, number(int(target[0]) if classification else float(target[0]))]))
         target = "class index into CLASSES" if classification else "target value"
         return "\n".join(
             [
-                f"# The uploaded CSV {meta['title']!r} as torchplay stored it: one row per sample, the feature",
-                "# columns standardised with the upload's MEAN and STD (raw = value * STD + MEAN), then the",
-                f"# {target} of column {meta['target']!r}.",
-                f"FEATURES = {meta['features']!r}",
-                f"MEAN = {meta['mean']!r}",
-                f"STD = {meta['std']!r}",
-                *([f"CLASSES = {meta['classes']!r}"] if classification else []),
+                f"# The uploaded CSV '{comment_text(meta['title'])}' as torchplay stored it: one row per sample,",
+                "# the feature columns standardised with the upload's MEAN and STD (raw = value * STD + MEAN),",
+                f"# then the {target} of column '{comment_text(meta['target'])}'.",
+                f"FEATURES = {literal(meta['features'])}",
+                f"MEAN = {literal(meta['mean'])}",
+                f"STD = {literal(meta['std'])}",
+                *([f"CLASSES = {literal(meta['classes'])}"] if classification else []),
                 'DATA = """\\',
                 *rows,
                 '"""',
@@ -280,9 +297,7 @@ class _Script:
     # --- model ---------------------------------------------------------------------------
 
     def _model_class(self, role: str, plan: ModelPlan) -> str:
-        class_name = {"generator": "Generator", "discriminator": "Discriminator"}.get(role) or _class_name(
-            self.job.name or "Net"
-        )
+        class_name = {"generator": "Generator", "discriminator": "Discriminator"}.get(role) or self.model_class
         layers = plan.spec.layers
         names = layer_names(layers)
         init = [
@@ -328,7 +343,7 @@ class _Script:
             rnn = _call(f"nn.{kind}", kind, kwargs, _signature(nn.RNNBase.__init__))
             if nested:  # inside a Residual: the wrapper returns a tensor, as nn.Sequential needs
                 self.blocks.add("Recurrent")
-                return f"Recurrent({rnn}, {layer.output!r})"  # type: ignore[attr-defined]
+                return f"Recurrent({rnn}, {literal(layer.output)})"  # type: ignore[attr-defined]
             return rnn
         if kind == "PositionalEncoding":
             self.blocks.add("PositionalEncoding")
@@ -354,7 +369,7 @@ class _Script:
             return None
         kwargs = spec.model_dump(exclude={"type"})
         name = spec.type  # type: ignore[attr-defined]
-        text = {k: repr(v) for k, v in kwargs.items()}
+        text = {k: literal(v) for k, v in kwargs.items()}
         if name == "CosineAnnealingLR" and kwargs["T_max"] is None:
             text["T_max"] = "EPOCHS"
         if name == "OneCycleLR":
@@ -392,10 +407,14 @@ class _Script:
     def _training(self) -> str:
         job = self.job
         accuracy = self.task in ("classification", "binary")
-        model_class = _class_name(job.name or "Net")
+        model_class = self.model_class
         inner, after = self._scheduler_steps([""], "val_loss if val_loss is not None else train_loss")
         scheduler = self._scheduler("optimizer")
-        clip = [f"            nn.utils.clip_grad_norm_(model.parameters(), {job.grad_clip!r})"] if job.grad_clip else []
+        clip = (
+            [f"            nn.utils.clip_grad_norm_(model.parameters(), {number(job.grad_clip)})"]
+            if job.grad_clip
+            else []
+        )
         acc_eval = "correct += count_correct(out, yb)" if accuracy else ""
         evaluate = [
             "def evaluate(model: nn.Module, loss_fn: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple:",
@@ -426,7 +445,7 @@ class _Script:
             [
                 "        if val_loss is not None:  # early stopping",
                 "            best_val, stale = (val_loss, 0) if val_loss < best_val else (best_val, stale + 1)",
-                f"            if stale >= {job.early_stopping}:",
+                f"            if stale >= {number(job.early_stopping)}:",
                 '                print(f"no better val_loss for {stale} epochs: stopping")',
                 "                break",
             ]
@@ -487,12 +506,12 @@ class _Script:
         job = self.job
         inner, after = self._scheduler_steps(["_g", "_d"], "g_loss")
         clip_d = (
-            [f"            nn.utils.clip_grad_norm_(discriminator.parameters(), {job.grad_clip!r})"]
+            [f"            nn.utils.clip_grad_norm_(discriminator.parameters(), {number(job.grad_clip)})"]
             if job.grad_clip
             else []
         )
         clip_g = (
-            [f"            nn.utils.clip_grad_norm_(generator.parameters(), {job.grad_clip!r})"]
+            [f"            nn.utils.clip_grad_norm_(generator.parameters(), {number(job.grad_clip)})"]
             if job.grad_clip
             else []
         )
@@ -565,10 +584,28 @@ def _banner(title: str) -> str:
     return f"# --- {title} {'-' * (84 - len(title))}\n\n"
 
 
-def _class_name(name: str) -> str:
+def _class_name(name: str, taken: set[str]) -> str:
+    """The job's name in CamelCase (ASCII letters and digits only), suffixed with `Net` where
+    it would be a keyword (`None`), a builtin or a name the script already binds (`SEED`)."""
     words = re.findall(r"[A-Za-z0-9]+", name)
     text = "".join(word[:1].upper() + word[1:] for word in words) or "Net"
-    return text if text[0].isalpha() else f"Net{text}"
+    text = text if text[0].isalpha() else f"Net{text}"
+    while keyword.iskeyword(text) or hasattr(builtins, text) or text in taken:
+        text += "Net"
+    return text
+
+
+def _bound_names(*sources: str) -> set[str]:
+    """The names module-level code binds: imports, assignments, functions and classes."""
+    names: set[str] = set()
+    for node in ast.parse("\n".join(sources)).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.Assign):
+            names |= {n.id for target in node.targets for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
 
 
 def _shape(shape: list[int]) -> str:
@@ -590,7 +627,7 @@ def _same(value: Any, default: Any) -> bool:
 
 
 def _literal(value: Any) -> str:
-    return repr(tuple(value) if isinstance(value, list) else value)
+    return literal(tuple(value) if isinstance(value, list) else value)
 
 
 def _kwargs(kwargs: dict[str, Any]) -> str:
@@ -640,7 +677,7 @@ def _visit(fn: Callable[..., Any], module: types.ModuleType, seen: set[str], out
             _visit(value, module, seen, out)
         elif name.isupper() and isinstance(value, (int, float, str, list, tuple)):
             seen.add(name)
-            out.append(f"{name} = {value!r}")
+            out.append(f"{name} = {literal(value)}")
     out.append(_source(fn))
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from torchplay import presets
 from torchplay.api.deps import ManagerDep, SettingsDep
-from torchplay.export import ExportUnavailable, export_weights, python_script, script_filename
+from torchplay.export import ExportUnavailable, NonFiniteNumber, export_weights, python_script, script_filename
 from torchplay.training import inference, internals
 
 router = APIRouter(tags=["export"])
@@ -63,6 +63,8 @@ def export_job(
             text = python_script(job["request"], settings.data_dir, job_id)
         except (KeyError, FileNotFoundError):  # an uploaded CSV deleted since the job ran
             raise HTTPException(409, f"job {job_id}'s dataset is no longer stored here") from None
+        except NonFiniteNumber as exc:  # a stored upload holding inf or NaN
+            raise HTTPException(409, f"job {job_id}'s dataset cannot be written as Python: {exc}") from None
         return _download(text.encode(), filename, "text/x-python; charset=utf-8")
     if job["status"] not in TRAINED:
         raise HTTPException(409, f"job {job_id} is {job['status']}; {format} export needs a completed or stopped job")
