@@ -6,6 +6,7 @@ import zh from "./i18n/zh.js";
 import { createApi } from "./lib/api.js";
 import { createAuth, initialToken } from "./lib/auth.js";
 import { extendApi } from "./features/api-extras.js";
+import { createAutogradView } from "./features/autograd/view.js";
 import { createTranslator, pickLanguage } from "./lib/i18n.js";
 import { describeChange } from "./lib/job-controls.js";
 import { fieldsFromParams } from "./lib/params.js";
@@ -28,6 +29,7 @@ import { createHeader } from "./ui/header.js";
 import { createNotifier } from "./ui/toasts.js";
 import { createTokenDialog } from "./ui/token-dialog.js";
 import { createTrainingPanel } from "./ui/training-panel.js";
+import { createViewSwitch } from "./ui/view-switch.js";
 
 const TABLES = { en, zh };
 const LANG_KEY = "torchplay.lang";
@@ -233,6 +235,15 @@ async function main() {
   });
   createComparePanel({ root: document.getElementById("compare-panel"), store, api, Plotly, notify });
   createJobsList({ root: document.getElementById("jobs-panel"), store, actions });
+  const autograd = createAutogradView({ root: document.getElementById("autograd-view"), store, api });
+  createViewSwitch({
+    root: document.getElementById("view-switch"),
+    store,
+    views: [
+      { id: "playground", label: "view.playground", el: document.getElementById("app") },
+      { id: "autograd", label: "view.autograd", el: document.getElementById("autograd-view"), onShow: autograd.show },
+    ],
+  });
   poller.start();
   document.body.classList.add("ready");
 }

@@ -50,5 +50,7 @@ export function extendApi(api, { fetch = globalThis.fetch.bind(globalThis), toke
     internals: (jobId) => call("GET", `/api/jobs/${id(jobId)}/internals`),
     snapshots: (jobId, limit = 100) => call("GET", `/api/jobs/${id(jobId)}/snapshots?limit=${limit}`),
     presets: () => call("GET", "/api/presets"),
+    autograd: (body) => call("POST", "/api/autograd", body),
+    autogradExamples: () => call("GET", "/api/autograd/examples"),
   };
 }
