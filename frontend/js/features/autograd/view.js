@@ -328,25 +328,25 @@ export function createAutogradView({ root, store, api }) {
     const nodeChars = Math.floor((layout.nodeWidth + 40) / CHAR_WIDTH);
     const byId = new Map(result.nodes.map((node) => [node.id, node]));
     const consumed = new Set(result.nodes.flatMap((node) => node.inputs));
-    const edges = layout.edges.map((edge) => {
+    const edges = [];
+    const labels = []; // drawn above every line, so no later edge crosses a label
+    for (const edge of layout.edges) {
       const { path, mid } = edgeGeometry(layout, edge);
       const source = byId.get(edge.from);
       const grad = byId.get(edge.to).input_grads[edge.index];
       const sent = stepped.sent.has(edgeKey(edge));
-      // A pair of edges (y * y): the value once, above; each gradient on its outer side.
-      const valueY = edge.bend > 0 ? null : mid[1] - 7;
-      const gradY = edge.bend < 0 ? mid[1] - 21 : mid[1] + 20;
-      return svg(
-        "g",
-        { class: ["ag-edge", sent && "sent"], dataset: { testid: "autograd-edge", from: edge.from, to: edge.to } },
-        svg("path", { d: path, class: "ag-forward", "marker-end": "url(#ag-arrow)" }),
-        sent ? svg("path", { d: path, class: "ag-backward", transform: "translate(0 5)", "marker-start": "url(#ag-arrow-back)" }) : null,
-        valueY === null ? null : svg("text", { x: mid[0], y: valueY, class: "ag-edge-value", "text-anchor": "middle", text: fitTensor(source.value, edgeChars) }),
-        sent && grad !== null
-          ? svg("text", { x: mid[0], y: gradY, class: "ag-edge-grad", "text-anchor": "middle", dataset: { testid: "autograd-edge-grad" }, text: fitTensor(grad, edgeChars) })
-          : null,
+      edges.push(
+        svg(
+          "g",
+          { class: ["ag-edge", sent && "sent"], dataset: { testid: "autograd-edge", from: edge.from, to: edge.to } },
+          svg("path", { d: path, class: "ag-forward", "marker-end": "url(#ag-arrow)" }),
+          sent ? svg("path", { d: path, class: "ag-backward", transform: "translate(0 5)", "marker-start": "url(#ag-arrow-back)" }) : null,
+        ),
       );
-    });
+      // A pair of edges (y * y): the value once, above; each gradient on its outer side.
+      if (edge.bend <= 0) labels.push(edgeLabel(mid[0], mid[1] - 7, fitTensor(source.value, edgeChars), "ag-edge-value"));
+      if (sent && grad !== null) labels.push(edgeLabel(mid[0], edge.bend < 0 ? mid[1] - 22 : mid[1] + 20, fitTensor(grad, edgeChars), "ag-edge-grad", "autograd-edge-grad"));
+    }
     const nodes = result.nodes.map((node) => {
       const { x, y } = layout.positions.get(node.id);
       const known = stepped.known.has(node.id);
@@ -382,6 +382,7 @@ export function createAutogradView({ root, store, api }) {
         ),
       ),
       edges,
+      labels,
       nodes,
     );
   }
@@ -467,6 +468,17 @@ export function createAutogradView({ root, store, api }) {
 }
 
 const CHAR_WIDTH = 7; // px of one character of the 11px monospace labels
+
+// A label on an edge, on a backing so the lines it sits on do not cross its text.
+function edgeLabel(x, y, content, cls, testid) {
+  const width = content.length * CHAR_WIDTH * 0.95 + 6;
+  return svg(
+    "g",
+    { class: "ag-edge-label" },
+    svg("rect", { x: x - width / 2, y: y - 11, width, height: 15, rx: 3, class: "ag-label-back" }),
+    svg("text", { x, y, class: cls, "text-anchor": "middle", dataset: testid ? { testid } : undefined, text: content }),
+  );
+}
 
 function clip(value, max) {
   const s = String(value ?? "");
