@@ -10,11 +10,13 @@ from torchplay.jobs import JobManager
 from torchplay.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+# `async`, though they do no I/O: a plain function would cost each request a trip through
+# the thread pool, which a burst of job creates needs for planning.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_manager(request: Request) -> JobManager:
+async def get_manager(request: Request) -> JobManager:
     return request.app.state.manager
 
 

@@ -1,19 +1,29 @@
 """JobManager: the queue, the lifecycle, and event intake/fan-out for every job.
 
-It runs on the server's event loop. Executors call back from their own threads; those
-calls hop onto the loop, where each batch gets its `seq` numbers, is stored in one
-transaction, and is published to the job's live log for viewers.
+Its state (the queue, the running set, live logs, viewers) has one owner: the thread of
+the event loop it adopts in `start()`. Every method that reads or changes that state runs
+there, checked on each call (`RuntimeError` from any other thread), so no two calls ever
+interleave: a job is queued, started and ended exactly once. Slow work (planning a job,
+loading a model, removing a folder) runs in a thread before or after a call, never
+inside one. Executors call back from their own threads; those calls hop onto the loop,
+where each batch gets its `seq` numbers, is stored in one transaction, and is published
+to the job's live log for viewers.
+
+From any thread: `stored`, `metrics`, `latest_snapshot` and `store` itself, which read
+only the store (it has its own lock).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import secrets
+import threading
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from torchplay.jobs.executor import Event, Executor
 from torchplay.jobs.live import LiveLog
@@ -37,6 +47,22 @@ class JobError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _on_loop(method: Callable[Concatenate[JobManager, _P], _R]) -> Callable[Concatenate[JobManager, _P], _R]:
+    """Refuse a call from any thread but the loop's: the manager's state has one owner."""
+
+    @functools.wraps(method)
+    def checked(self: JobManager, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if threading.get_ident() != self._owner:
+            raise RuntimeError(f"JobManager.{method.__name__} runs on the event loop's thread, after start()")
+        return method(self, *args, **kwargs)
+
+    return checked
 
 
 class JobManager:
@@ -63,11 +89,13 @@ class JobManager:
         self._closed = False
         self._viewers: dict[str, int] = {}  # open streams per job: their frame interval grows with it
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._owner: int | None = None  # the loop's thread: the only one that touches the state above
         executor.bind(self._events_from_thread, self._exit_from_thread)
 
     async def start(self) -> None:
         """Adopt the loop; jobs a dead server left unfinished become `interrupted`."""
         self._loop = asyncio.get_running_loop()
+        self._owner = threading.get_ident()
         for job in self.store.unfinished_jobs():
             if job["status"] == "queued":
                 self._live[job["id"]] = LiveLog(job["last_seq"], self.store.replay(job["id"], 0))
@@ -88,6 +116,7 @@ class JobManager:
                 )
         self._dispatch()
 
+    @_on_loop
     async def close(self) -> None:
         # From here on the workers' last words (their reaction to the shutdown's stop) are
         # dropped: a job cut off by a server shutdown stays `running` in the store, so the
@@ -99,6 +128,7 @@ class JobManager:
 
     # --- commands ------------------------------------------------------------------------------
 
+    @_on_loop
     def create(self, request: dict[str, Any]) -> dict[str, Any]:
         if len(self._queue) >= self.max_queued:
             raise JobError(
@@ -112,15 +142,22 @@ class JobManager:
         self._dispatch()
         return self.get(job_id)
 
+    @_on_loop
     def get(self, job_id: str) -> dict[str, Any]:
-        job = self.store.get_job(job_id)
+        return self._public(self.stored(job_id))
+
+    def stored(self, job_id: str, with_request: bool = True) -> dict[str, Any]:
+        """The job's row as stored, without the live state `get` adds. Any thread."""
+        job = self.store.get_job(job_id, with_request=with_request)
         if job is None:
             raise JobError(404, f"no job {job_id!r}")
-        return self._public(job)
+        return job
 
+    @_on_loop
     def list(self) -> list[dict[str, Any]]:
         return [self._public(job) for job in self.store.list_jobs()]
 
+    @_on_loop
     def stop(self, job_id: str) -> dict[str, Any]:
         self._require(job_id, ("queued", "running", "paused"), "stop")
         if job_id in self._queue:
@@ -131,6 +168,7 @@ class JobManager:
             self.executor.stop(job_id)
         return self.get(job_id)
 
+    @_on_loop
     def control(self, job_id: str, op: str) -> dict[str, Any]:
         """pause / resume / step of a running job."""
         if op == "resume" and self._require(job_id, ("paused", "interrupted"), op)["status"] == "interrupted":
@@ -141,16 +179,18 @@ class JobManager:
             raise JobError(409, f"job {job_id} is not running in a worker right now")
         return self.get(job_id)
 
+    @_on_loop
     def change(self, job_id: str, values: dict[str, Any]) -> dict[str, Any]:
         self._require(job_id, ("running", "paused"), "change")
         if not self.executor.send(job_id, {"op": "set", "values": values}):
             raise JobError(409, f"job {job_id} is not running in a worker right now")
         return self.get(job_id)
 
-    def delete(self, job_id: str) -> None:
-        job = self.store.get_job(job_id, with_request=False)
-        if job is None:
-            raise JobError(404, f"no job {job_id!r}")
+    @_on_loop
+    async def delete(self, job_id: str) -> None:
+        """The job leaves the queue, the store and its viewers at once (its worker is told to
+        stop); its folder is removed in a thread, done when this returns."""
+        job = self.stored(job_id, with_request=False)
         if job["status"] in UNFINISHED:
             if job_id in self._queue:
                 self._queue.remove(job_id)
@@ -164,8 +204,9 @@ class JobManager:
         self.store.delete_job(job_id)
         self._resume.pop(job_id, None)
         if self.data_dir is not None:
-            checkpoint.remove_job_dir(self.data_dir, job_id)
+            await asyncio.to_thread(checkpoint.remove_job_dir, self.data_dir, job_id)
 
+    @_on_loop
     def _restart(self, job_id: str) -> dict[str, Any]:
         """An `interrupted` job continues from its last checkpoint (or from scratch without one).
 
@@ -201,14 +242,17 @@ class JobManager:
     # --- reading -----------------------------------------------------------------------------------
 
     def metrics(self, job_id: str) -> list[dict[str, Any]]:
-        self.get(job_id)
+        """Any thread: a long history takes a while to read."""
+        self.stored(job_id, with_request=False)
         return self.store.events(job_id, "epoch")
 
     def latest_snapshot(self, job_id: str) -> dict[str, Any] | None:
-        self.get(job_id)
+        """Any thread."""
+        self.stored(job_id, with_request=False)
         found = self.store.events(job_id, "snapshot", limit=1, newest=True)
         return found[0] if found else None
 
+    @_on_loop
     async def frames(self, job_id: str, since: int = 0) -> AsyncIterator[str]:
         """JSON-array frames of the job's events after `since`: replay, then live, until done."""
         cursor = since
@@ -246,6 +290,7 @@ class JobManager:
         assert self._loop is not None
         self._loop.call_soon_threadsafe(self._exited, job_id, error)
 
+    @_on_loop
     def _append(self, job_id: str, events: list[Event]) -> None:
         """Number, store and publish one batch of a job's events."""
         if self._closed:
@@ -272,13 +317,14 @@ class JobManager:
         if fields.get("status") not in (None, *UNFINISHED):
             self._finished(job_id)
 
+    @_on_loop
     def _exited(self, job_id: str, error: str | None) -> None:
         if self._closed:
             return
         job = self.store.get_job(job_id, with_request=False)
         self._running.discard(job_id)
         if job is None and self.data_dir is not None:  # deleted while running: its last writes go too
-            checkpoint.remove_job_dir(self.data_dir, job_id)
+            asyncio.get_running_loop().run_in_executor(None, checkpoint.remove_job_dir, self.data_dir, job_id)
         if job is not None and job["status"] in UNFINISHED:
             if job_id in self._stop_requested:
                 done = {"type": "done", "status": "stopped", "error": None}
@@ -292,6 +338,7 @@ class JobManager:
         self._live.pop(job_id, None)
         self._dispatch()
 
+    @_on_loop
     def _dispatch(self) -> None:
         """Start queued jobs, oldest first, while there is room.
 
@@ -325,9 +372,7 @@ class JobManager:
     # --- helpers -----------------------------------------------------------------------------------
 
     def _require(self, job_id: str, states: tuple[str, ...], action: str) -> dict[str, Any]:
-        job = self.store.get_job(job_id, with_request=False)
-        if job is None:
-            raise JobError(404, f"no job {job_id!r}")
+        job = self.stored(job_id, with_request=False)
         if job["status"] not in states:
             raise JobError(409, f"cannot {action} a job that is {job['status']} (allowed when: {', '.join(states)})")
         return job

@@ -32,7 +32,7 @@ class PredictRequest(BaseModel):
 
 
 def _job(manager: ManagerDep, job_id: str) -> dict[str, Any]:
-    return manager.get(job_id)  # JobError(404) for an unknown id
+    return manager.stored(job_id)  # JobError(404) for an unknown id; safe in the thread pool
 
 
 def _trained(manager: ManagerDep, settings: SettingsDep, job_id: str) -> inference.TrainedJob:

@@ -1,4 +1,8 @@
-"""Jobs over REST: create, inspect, control, delete, and read their metrics."""
+"""Jobs over REST: create, inspect, control, delete, and read their metrics.
+
+Routes that touch the job manager are `async`: it lives on the event loop (see
+`torchplay.jobs.manager`). Reading a job's stored history happens in the thread pool.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,11 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from torchplay.api.deps import ManagerDep, SettingsDep
+from torchplay.jobs import Executor
+from torchplay.settings import Settings
 from torchplay.spec import JobCreate
 from torchplay.training import plan_job
 
@@ -24,25 +31,31 @@ class JobChange(BaseModel):
 
 
 @router.post("", status_code=201)
-def create_job(body: JobCreate, manager: ManagerDep, settings: SettingsDep) -> dict[str, Any]:
-    plan = plan_job(body, settings.limits, settings.data_dir, devices=manager.executor.devices())
-    request = plan.request.model_dump(mode="json")
-    request["checkpoint_every"] = request.get("checkpoint_every") or settings.checkpoint_every
+async def create_job(body: JobCreate, manager: ManagerDep, settings: SettingsDep) -> dict[str, Any]:
+    request = await run_in_threadpool(_planned, body, settings, manager.executor)
     return manager.create(request)
 
 
+def _planned(body: JobCreate, settings: Settings, executor: Executor) -> dict[str, Any]:
+    """The normalised request (builds the model to check its shapes: CPU work, in a thread)."""
+    plan = plan_job(body, settings.limits, settings.data_dir, devices=executor.devices())
+    request = plan.request.model_dump(mode="json")
+    request["checkpoint_every"] = request.get("checkpoint_every") or settings.checkpoint_every
+    return request
+
+
 @router.get("")
-def list_jobs(manager: ManagerDep) -> list[dict[str, Any]]:
+async def list_jobs(manager: ManagerDep) -> list[dict[str, Any]]:
     return manager.list()
 
 
 @router.get("/{job_id}")
-def get_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
+async def get_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
     return manager.get(job_id)
 
 
 @router.patch("/{job_id}", status_code=202)
-def change_job(job_id: str, body: JobChange, manager: ManagerDep) -> dict[str, Any]:
+async def change_job(job_id: str, body: JobChange, manager: ManagerDep) -> dict[str, Any]:
     values = body.model_dump(exclude_none=True)
     if not values:
         raise HTTPException(
@@ -52,28 +65,28 @@ def change_job(job_id: str, body: JobChange, manager: ManagerDep) -> dict[str, A
 
 
 @router.post("/{job_id}/stop", status_code=202)
-def stop_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
+async def stop_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
     return manager.stop(job_id)
 
 
 @router.post("/{job_id}/pause", status_code=202)
-def pause_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
+async def pause_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
     return manager.control(job_id, "pause")
 
 
 @router.post("/{job_id}/resume", status_code=202)
-def resume_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
+async def resume_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
     return manager.control(job_id, "resume")
 
 
 @router.post("/{job_id}/step", status_code=202)
-def step_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
+async def step_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
     return manager.control(job_id, "step")
 
 
 @router.delete("/{job_id}", status_code=204)
-def delete_job(job_id: str, manager: ManagerDep) -> Response:
-    manager.delete(job_id)
+async def delete_job(job_id: str, manager: ManagerDep) -> Response:
+    await manager.delete(job_id)
     return Response(status_code=204)
 
 
