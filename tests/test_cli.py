@@ -52,3 +52,16 @@ def test_public_bind_without_token_refuses_to_start(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "TORCHPLAY_TOKEN" in result.stderr
+
+
+def test_public_bind_with_a_short_token_refuses_and_says_how_to_make_one(tmp_path: Path) -> None:
+    for short in ("s3cret", " ", "fifteen-chars-x", "   padded-short   "):
+        result = subprocess.run(
+            [sys.executable, "-m", "torchplay", "serve", "--host", "0.0.0.0", "--port", "0"],
+            capture_output=True, text=True, timeout=60,
+            env={**os.environ, "TORCHPLAY_DATA_DIR": str(tmp_path), "TORCHPLAY_TOKEN": short},
+        )  # fmt: skip
+        assert result.returncode == 2, (short, result.stderr)
+        assert "at least 16 characters" in result.stderr, result.stderr
+        assert 'python -c "import secrets; print(secrets.token_urlsafe(24))"' in result.stderr
+        assert "Traceback" not in result.stderr

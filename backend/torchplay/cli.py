@@ -64,6 +64,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = _settings(host=args.host, port=args.port, insecure_no_auth=args.insecure_no_auth or None)
     print(f"torchplay: serving http://{settings.host}:{settings.port} (data in {settings.data_dir})", file=sys.stderr)
+    if settings.binds_every_address and not settings.allowed_hosts:
+        print(
+            "torchplay: answering to localhost and 127.0.0.1; list the other names or addresses people "
+            "use to reach this machine in TORCHPLAY_ALLOWED_HOSTS",
+            file=sys.stderr,
+        )
     # uvicorn shuts down gracefully on SIGTERM/SIGINT, then raises the signal again for the
     # handler it found. Python's default for SIGTERM kills the process on the spot, skipping
     # `atexit`, where multiprocessing removes the workers' semaphores ("leaked semaphore

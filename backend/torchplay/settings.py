@@ -5,12 +5,16 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from torchplay.spec.limits import Limits
+
+# A token on a public bind is all that keeps strangers out: long enough not to be guessed.
+MIN_PUBLIC_TOKEN_CHARS = 16
+MAKE_A_TOKEN = 'python -c "import secrets; print(secrets.token_urlsafe(24))"'
 
 
 class Settings(BaseSettings):
@@ -21,6 +25,15 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("torchplay-data"), description="SQLite file, checkpoints, datasets.")
     token: str | None = Field(None, description="Bearer token every request must carry, if set.")
     insecure_no_auth: bool = Field(False, description="Allow a public bind without a token (explicit opt-out).")
+    # Comma-separated in the environment. Loopback names and the bound host need no entry.
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="More Host names to answer (a reverse proxy's), each `name` or `name:port`; `*` for any.",
+    )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="More page origins (`scheme://host[:port]`) that may drive the server, e.g. behind a proxy.",
+    )
     executor: Literal["local", "ray"] = "local"
     ray_address: str = "auto"
     warm_workers: int = Field(1, ge=0, le=64, description="Worker processes kept ready with torch imported.")
@@ -41,12 +54,31 @@ class Settings(BaseSettings):
     # was three quarters of the server's CPU, taken from training. Worth it on slow links only.
     ws_compression: bool = Field(False, description="Compress WebSocket frames (permessage-deflate).")
 
+    @field_validator("allowed_hosts", "allowed_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("token")
+    @classmethod
+    def _empty_token_is_none(cls, value: str | None) -> str | None:
+        return value or None  # TORCHPLAY_TOKEN= (empty) means no token, not the empty one
+
     @model_validator(mode="after")
     def _public_bind_needs_token(self) -> Settings:
-        if not self.is_loopback and not self.token and not self.insecure_no_auth:
+        if self.is_loopback:
+            return self
+        if not self.token and not self.insecure_no_auth:
             raise ValueError(
                 f"refusing to bind {self.host} without TORCHPLAY_TOKEN: anyone who can reach it could run code-heavy jobs. "
                 "Set TORCHPLAY_TOKEN, bind 127.0.0.1, or pass --insecure-no-auth."
+            )
+        if self.token and len(self.token.strip()) < MIN_PUBLIC_TOKEN_CHARS:
+            raise ValueError(
+                f"refusing to bind {self.host} with a {len(self.token.strip())}-character TORCHPLAY_TOKEN: "
+                f"a public bind needs at least {MIN_PUBLIC_TOKEN_CHARS} characters. Make one with: {MAKE_A_TOKEN}"
             )
         return self
 
@@ -58,6 +90,11 @@ class Settings(BaseSettings):
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
+
+    @property
+    def binds_every_address(self) -> bool:
+        """Bound to every address (0.0.0.0, ::), so reached by names the server cannot know."""
+        return self.host.strip("[]") in ("", "0.0.0.0", "::")
 
     @property
     def threads_per_job(self) -> int:

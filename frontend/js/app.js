@@ -35,9 +35,9 @@ const TABLES = { en, zh };
 const LANG_KEY = "torchplay.lang";
 const DEFAULT_PRESET = "spiral-mlp";
 
-function storage() {
+function storage(kind = "localStorage") {
   try {
-    return window.localStorage;
+    return window[kind];
   } catch {
     return null;
   }
@@ -56,12 +56,17 @@ async function main() {
     activeJob: null,
     compare: { ids: [], open: false }, // jobs ticked in the list; open: the compare panel shows
   });
-  // The page loads without a token; the first 401 asks for one (kept in localStorage)
-  // and every request and stream carries it from then on.
+  // The page loads without a token; the first 401 asks for one (kept for this tab once
+  // the server accepted it) and every request and stream carries it from then on.
   const tokenDialog = createTokenDialog({ t: () => store.get().t });
   const auth = createAuth({
-    token: initialToken({ search: window.location.search, storage: storage() }),
-    storage: storage(),
+    token: initialToken({
+      href: window.location.href,
+      replaceUrl: (href) => window.history.replaceState(window.history.state, "", href),
+      storage: storage("sessionStorage"),
+      legacyStorage: storage(),
+    }),
+    storage: storage("sessionStorage"),
     ask: (reason) => tokenDialog.ask(reason),
   });
   const authFetch = auth.wrapFetch(globalThis.fetch.bind(globalThis));

@@ -3,12 +3,14 @@ WebSocket refuse anyone without it (real server processes, real clients)."""
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -68,19 +70,26 @@ def test_every_route_refuses_a_missing_or_wrong_token(guarded: Server) -> None:
     wrong = TOKEN[:-1] + "x"
     with httpx.Client(base_url=guarded.url, timeout=30) as http:
         for method, path in [*operations, ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/api/nowhere")]:
+            # Each route gets a body of the type it reads (the upload: a form), so only the token decides.
+            upload = (method, path) == ("POST", "/api/datasets")
+            body: dict[str, Any] = {"files": {"file": ("t.csv", b"a,b\n1,2\n")}} if upload else {"json": {}}
+
+            def call(headers: dict[str, str] | None = None, params: dict[str, str] | None = None) -> httpx.Response:
+                return http.request(method, path, headers=headers, params=params, **body)  # noqa: B023
+
             attempts = {
-                "no token": http.request(method, path, json={}),
-                "wrong bearer": http.request(method, path, json={}, headers={"Authorization": f"Bearer {wrong}"}),
-                "wrong ?token": http.request(method, path, json={}, params={"token": wrong}),
-                "bare bearer": http.request(method, path, json={}, headers={"Authorization": "Bearer"}),
-                "basic": http.request(method, path, json={}, headers={"Authorization": f"Basic {TOKEN}"}),
+                "no token": call(),
+                "wrong bearer": call(headers={"Authorization": f"Bearer {wrong}"}),
+                "wrong ?token": call(params={"token": wrong}),
+                "bare bearer": call(headers={"Authorization": "Bearer"}),
+                "basic": call(headers={"Authorization": f"Basic {TOKEN}"}),
             }
             for how, answer in attempts.items():
                 assert answer.status_code == 401, (method, path, how, answer.status_code)
                 assert "token" in answer.json()["detail"]
             for how, answer in {
-                "bearer": http.request(method, path, json={}, headers={"Authorization": f"Bearer {TOKEN}"}),
-                "?token": http.request(method, path, json={}, params={"token": TOKEN}),
+                "bearer": call(headers={"Authorization": f"Bearer {TOKEN}"}),
+                "?token": call(params={"token": TOKEN}),
             }.items():
                 assert answer.status_code != 401, (method, path, how)
                 assert answer.status_code < 500, (method, path, how, answer.text)
@@ -103,7 +112,22 @@ def test_websocket_needs_the_token_and_the_same_origin(guarded: Server) -> None:
             connect(url, additional_headers=headers, open_timeout=10).close()
         assert refused.value.response.status_code == 403, (url, headers)
 
-    assert guarded.stream(job["id"])[-1]["type"] == "done"  # ?token= (what the page uses)
+    for offered in (["torchplay", _bearer_protocol("wrong")], ["torchplay", "bearer.%%%"], ["torchplay"]):
+        with pytest.raises(InvalidStatus) as refused:
+            connect(base, subprotocols=offered, open_timeout=10).close()  # type: ignore[arg-type]
+        assert refused.value.response.status_code == 403, offered
+
+    assert guarded.stream(job["id"])[-1]["type"] == "done"  # ?token= (scripts)
     same_origin = {"Authorization": f"Bearer {TOKEN}", "Origin": f"http://127.0.0.1:{guarded.port}"}
     with connect(base, additional_headers=same_origin, open_timeout=10) as ws:
         assert ws.recv(timeout=30).startswith("[")
+    # What the page does: the token as a subprotocol, the URL bare; the server picks "torchplay".
+    offered = ["torchplay", _bearer_protocol(TOKEN)]
+    origin = f"http://127.0.0.1:{guarded.port}"
+    with connect(base, subprotocols=offered, origin=origin, open_timeout=10) as ws:  # type: ignore[arg-type]
+        assert ws.subprotocol == "torchplay"
+        assert ws.recv(timeout=30).startswith("[")
+
+
+def _bearer_protocol(token: str) -> str:
+    return "bearer." + base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")

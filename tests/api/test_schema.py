@@ -36,6 +36,7 @@ app = create_app(
         max_queued_jobs=2,
         max_running_jobs=1,
         warm_workers=0,
+        allowed_hosts=["testserver"],  # the in-process client's Host
     )
 )
 # A schema-valid job can still be refused with 422 for what JSON Schema cannot say: shapes

@@ -1,7 +1,7 @@
 """Browser tests: a real `torchplay serve` subprocess and Debian's headless Chromium.
 
 Never runs `playwright install`: the browser is /usr/bin/chromium. Every test gets a
-fresh browser context (clean localStorage) at 1280×800; screenshots go to
+fresh browser context (clean storage) at 1280×800; screenshots go to
 tests/e2e/artifacts/ (git-ignored).
 """
 
@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 # The tests import their shared steps as `page_steps`, whether or not tests/ is a package.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from browser import CHROMIUM, CHROMIUM_ARGS
+from browser import CHROMIUM, CHROMIUM_ARGS, report_errors
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -103,7 +103,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page_factory(browser: Browser, page_server: PageServer) -> Iterator[Callable[..., Page]]:
-    """A factory for pages in fresh contexts; uncaught page errors fail the test."""
+    """A factory for pages in fresh contexts; uncaught page errors and CSP violations fail the test."""
     contexts = []
     errors: list[str] = []
 
@@ -112,7 +112,7 @@ def page_factory(browser: Browser, page_server: PageServer) -> Iterator[Callable
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(20_000)
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        report_errors(page, errors)
         page.goto(page_server.url + path)
         if wait_ready:
             page.wait_for_selector("body.ready")

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from playwright.sync_api import Page, expect
 
 # Training under a loaded CI machine: a cold worker process imports torch first.
 TRAINING_TIMEOUT_MS = 75_000
+
+
+def wait_until(page: Page, expression: str, arg: Any = None, timeout: float = 20_000) -> Any:
+    """`page.wait_for_function`, polled from here: that one evaluates its expression with
+    `eval` inside the page, which the page's Content-Security-Policy forbids."""
+    deadline = time.monotonic() + timeout / 1000
+    while not (value := page.evaluate(expression, arg)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true after {timeout / 1000:.0f} s: {expression}")
+        page.wait_for_timeout(100)
+    return value
 
 
 def cards(page: Page):
@@ -56,7 +68,8 @@ def loss_points(page: Page) -> int:
 
 
 def wait_loss_points(page: Page, n: int) -> None:
-    page.wait_for_function(
+    wait_until(
+        page,
         f"(document.querySelector('[data-testid=loss-chart]').data?.[0]?.x?.length ?? 0) >= {n}",
         timeout=TRAINING_TIMEOUT_MS,
     )

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from page_steps import TRAINING_TIMEOUT_MS, set_training, start, wait_valid
+from browser import report_errors
+from page_steps import TRAINING_TIMEOUT_MS, loss_points, set_training, start, wait_until, wait_valid
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import Server, spiral_job, start_server
@@ -39,16 +40,19 @@ def token_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture
-def open_page(browser: Browser, token_server: Server) -> Iterator[Callable[[str], Page]]:
+def open_page(browser: Browser, token_server: Server) -> Iterator[Callable[..., Page]]:
     contexts = []
     errors: list[str] = []
 
-    def make(path: str = "/", server: Server | None = None) -> Page:
+    def make(path: str = "/", server: Server | None = None, before: Callable[[Page], None] | None = None) -> Page:
+        """before(page) runs ahead of the first navigation (to watch requests from the start)."""
         context = browser.new_context(viewport=VIEWPORT, locale="en-US")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(20_000)
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        report_errors(page, errors)
+        if before is not None:
+            before(page)
         page.goto((server or token_server).url + path)
         return page
 
@@ -94,19 +98,88 @@ def test_token_dialog_asks_until_the_token_is_right(open_page, shot):
     expect(dialog).to_have_attribute("data-reason", "wrong")
     expect(dialog).to_be_visible()
     expect(page.locator("[data-testid=token-error]")).to_contain_text("refused")
+    assert stored_tokens(page) == [None, None]  # a refused token is never kept
     shot(page, "wrong", full_page=False)
 
     page.fill("[data-testid=token-input]", TOKEN)
     page.keyboard.press("Enter")
     page.wait_for_selector("body.ready")
     expect(dialog).to_be_hidden()
-    assert page.evaluate("localStorage.getItem('torchplay.token')") == TOKEN
+    assert stored_tokens(page) == [TOKEN, None]  # this tab only, not for good
     expect(page.locator("[data-testid=palette] >> text=Linear").first).to_be_visible()
 
-    # Remembered: a reload asks nothing.
+    # Remembered by the tab: a reload asks nothing.
     page.reload()
     page.wait_for_selector("body.ready")
     expect(dialog).to_be_hidden()
+
+
+def stored_tokens(page: Page) -> list[str | None]:
+    """The token as this tab's sessionStorage and the browser's localStorage hold it."""
+    return page.evaluate("[sessionStorage.getItem('torchplay.token'), localStorage.getItem('torchplay.token')]")
+
+
+def test_a_wrong_token_in_the_url_is_not_kept(open_page, shot):
+    page = open_page("/?token=wrong-token&lang=en#x=1")
+    dialog = page.locator("[data-testid=token-dialog]")
+    expect(dialog).to_have_attribute("data-reason", "wrong")
+    assert page.evaluate("location.href").endswith("/?lang=en#x=1")
+    assert stored_tokens(page) == [None, None]
+    page.reload()  # gone from the address bar and the tab: asked again, from scratch
+    expect(dialog).to_have_attribute("data-reason", "required")
+    assert stored_tokens(page) == [None, None]
+
+
+def test_the_token_never_appears_in_a_url(open_page, token_server, shot):
+    """Taken from the address bar once; then only in headers: every request, the stream,
+    the links on the page and a download carry none, and no Referer goes out."""
+    asked: list[tuple[str, str | None]] = []  # (url, referer) of everything the page loads
+
+    def watch(page: Page) -> None:
+        # An older page kept the token in localStorage for good: that copy is cleared.
+        page.context.add_init_script(
+            f"if (location.protocol === 'http:') localStorage.setItem('torchplay.token', '{TOKEN}')"
+        )
+        page.on("request", lambda request: asked.append((request.url, request.headers.get("referer"))))
+        page.on("websocket", lambda ws: asked.append((ws.url, None)))
+
+    page = open_page(f"/?token={TOKEN}&from=mail", before=watch)
+    page.wait_for_selector("body.ready")
+    expect(page.locator("[data-testid=token-dialog]")).to_be_hidden()
+    assert page.evaluate("location.href").split("#")[0] == f"{token_server.url}/?from=mail"
+    assert stored_tokens(page) == [TOKEN, None]
+
+    wait_valid(page)
+    set_training(page, epochs=30, batch_size="")
+    start(page)
+    expect_status(page, "completed")
+    assert loss_points(page) == 30  # the stream delivered every epoch
+    assert any("/stream" in url for url, _ in asked)
+
+    page.click("[data-testid=tab-code]")
+    links = page.locator(".code-tab-weights a")
+    expect(links).to_have_count(3)
+    with page.expect_download() as downloading:
+        links.filter(has_text="safetensors").click()
+    download = downloading.value
+    assert download.suggested_filename.endswith(".safetensors"), download.suggested_filename
+    content = Path(download.path()).read_bytes()
+    header = int.from_bytes(content[:8], "little")  # safetensors: a JSON header, then tensors
+    assert content[8 : 8 + header].startswith(b"{") and len(content) > 8 + header
+    shot(page, "downloaded", full_page=False)
+
+    hrefs = page.evaluate("[...document.querySelectorAll('a[href]')].map((a) => a.href)")
+    assert any("/export?format=" in href for href in hrefs)
+    typed, *built = asked  # the address the person opened; then what the page asked for itself
+    assert TOKEN in typed[0]
+    for url in [page.evaluate("location.href"), *hrefs, *(url for url, _ in built)]:
+        assert TOKEN not in url and "token=" not in url, url
+    assert [url for url, referer in asked if referer] == []
+    page.go_back()  # the address was replaced, not pushed: no history entry holds the token
+    assert TOKEN not in page.url, page.url
+    with token_server.client() as client:
+        for job in client.get("/api/jobs").json():
+            client.delete(f"/api/jobs/{job['id']}")
 
 
 def test_pause_step_change_resume(open_page, token_server, shot):
@@ -120,7 +193,7 @@ def test_pause_step_change_resume(open_page, token_server, shot):
     start(page)
 
     expect_status(page, "running")
-    page.wait_for_function("parseInt(document.querySelector('[data-testid=epoch-counter]').textContent) >= 2")
+    wait_until(page, "parseInt(document.querySelector('[data-testid=epoch-counter]').textContent) >= 2")
     expect(page.locator("[data-testid=resume]")).to_be_disabled()
     expect(page.locator("[data-testid=step]")).to_be_disabled()
     page.click("[data-testid=pause]")
@@ -153,7 +226,8 @@ def test_pause_step_change_resume(open_page, token_server, shot):
 
     page.click("[data-testid=resume]")
     expect_status(page, "running")
-    page.wait_for_function(
+    wait_until(
+        page,
         f"parseInt(document.querySelector('[data-testid=epoch-counter]').textContent) > {paused_at + 2}",
         timeout=TRAINING_TIMEOUT_MS,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from page_steps import build, card, cards, choose_dataset, set_training, wait_valid
+from page_steps import build, card, cards, choose_dataset, set_training, wait_until, wait_valid
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -43,7 +43,7 @@ def test_reloading_with_the_url_hash_restores_the_design(new_page, shot):
     page.select_option("[data-testid=optimizer]", "SGD")
     set_training(page, lr=0.05, epochs=50, batch_size=16)
     wait_valid(page)
-    page.wait_for_function("location.hash.includes('design=')")
+    wait_until(page, "location.hash.includes('design=')")
     # The hash is written shortly after the last edit.
     page.wait_for_timeout(500)
     link = page.url

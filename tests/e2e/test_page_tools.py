@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from page_steps import wait_until
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
@@ -103,7 +104,7 @@ def test_cnn_snapshot_shows_test_images_and_confusion(open_page, shot):
     expect(chart.locator("[data-testid=snapshot-images] canvas")).to_have_count(16)
     # Every tile is labelled "predicted · true <class>".
     expect(chart.locator(".snap-cell figcaption").first).to_contain_text("true")
-    page.wait_for_function("document.querySelector('[data-testid=snapshot-confusion]')?.data?.[0]?.z?.length === 5")
+    wait_until(page, "document.querySelector('[data-testid=snapshot-confusion]')?.data?.[0]?.z?.length === 5")
     page.locator("[data-testid=snapshot-chart]").scroll_into_view_if_needed()
     shot(page, "snapshot")
 
@@ -137,7 +138,7 @@ def test_draw_on_the_canvas_gives_probabilities(open_page, shot):
     for x, y in ((cx + r, cy - r), (cx + r, cy + r), (cx - r, cy + r), (cx - r, cy - r)):  # a square
         page.mouse.move(x, y, steps=6)
     page.mouse.up()
-    page.wait_for_function("document.querySelector('[data-testid=predict-probabilities]')?.data?.[0]?.y?.length === 5")
+    wait_until(page, "document.querySelector('[data-testid=predict-probabilities]')?.data?.[0]?.y?.length === 5")
     bars = page.evaluate("document.querySelector('[data-testid=predict-probabilities]').data[0]")
     assert bars["x"] == ["circle", "square", "triangle", "cross", "ring"]
     assert abs(sum(bars["y"]) - 1) < 1e-3
@@ -178,9 +179,7 @@ def test_history_follows_a_running_job(page_factory, page_server, jobs, shot):
         slider = page.locator("[data-testid=scrubber-slider]")
         expect(chart).to_have_attribute("data-epoch", re.compile(r"\d+"))
         first = int(chart.get_attribute("data-epoch"))
-        page.wait_for_function(
-            f"Number(document.querySelector('[data-testid=scrubber-chart]').dataset.epoch) > {first}"
-        )
+        wait_until(page, f"Number(document.querySelector('[data-testid=scrubber-chart]').dataset.epoch) > {first}")
         grown = int(slider.get_attribute("max"))
         assert grown >= 1
         shot(page, "history-live")
@@ -188,7 +187,7 @@ def test_history_follows_a_running_job(page_factory, page_server, jobs, shot):
         slider.focus()
         page.keyboard.press("Home")
         held = chart.get_attribute("data-epoch")
-        page.wait_for_function(f"Number(document.querySelector('[data-testid=scrubber-slider]').max) > {grown + 2}")
+        wait_until(page, f"Number(document.querySelector('[data-testid=scrubber-slider]').max) > {grown + 2}")
         assert chart.get_attribute("data-epoch") == held
         assert slider.input_value() == "0"
     finally:
@@ -200,12 +199,12 @@ def test_plane_click_and_inside_for_a_2d_model(open_page, shot):
     page = open_page("spiral-a")
     open_tab(page, "predict")
     page.locator("[data-testid=predict-plane]").click(position={"x": 60, "y": 60})
-    page.wait_for_function("document.querySelector('[data-testid=predict-probabilities]')?.data?.[0]?.y?.length === 2")
+    wait_until(page, "document.querySelector('[data-testid=predict-probabilities]')?.data?.[0]?.y?.length === 2")
 
     open_tab(page, "inside")
     # One thumbnail per hidden neuron of each layer, and the per-layer norms chart.
     expect(page.locator(".internals-pictures canvas").first).to_be_visible()
-    page.wait_for_function("(document.querySelector('[data-testid=internals-norms]')?.data?.length ?? 0) >= 2")
+    wait_until(page, "(document.querySelector('[data-testid=internals-norms]')?.data?.length ?? 0) >= 2")
     shot(page, "inside")
 
 
@@ -216,7 +215,7 @@ def test_compare_two_jobs_overlays_their_curves(open_page, jobs, shot):
     expect(page.locator("[data-testid=compare-open]")).to_have_text("Compare (2)")
     page.click("[data-testid=compare-open]")
     expect(page.locator("[data-testid=compare-panel]")).to_be_visible()
-    page.wait_for_function("(document.querySelector('[data-testid=compare-loss-chart]')?.data?.length ?? 0) >= 2")
+    wait_until(page, "(document.querySelector('[data-testid=compare-loss-chart]')?.data?.length ?? 0) >= 2")
     traces = page.evaluate(
         "document.querySelector('[data-testid=compare-loss-chart]').data.map((t) => [t.meta, t.line.dash ?? null])"
     )

@@ -14,6 +14,7 @@ from page_steps import (
     set_training,
     start,
     wait_loss_points,
+    wait_until,
     wait_valid,
 )
 from playwright.sync_api import expect
@@ -48,12 +49,14 @@ def test_spiral_mlp_trains_live(new_page, shot, docs_shot):
     set_training(page, epochs=5000, lr=0.03, batch_size="")
     start(page)
     wait_loss_points(page, 10)
-    page.wait_for_function(
+    wait_until(
+        page,
         "document.querySelector('[data-testid=snapshot-chart]').data?.some((t) => t.type === 'heatmap')",
         timeout=TRAINING_TIMEOUT_MS,
     )
     first = heatmap(page)
-    page.wait_for_function(
+    wait_until(
+        page,
         "(z) => { const el = document.querySelector('[data-testid=snapshot-chart]');"
         " const t = el.data.find((t) => t.type === 'heatmap'); return JSON.stringify(t.z) !== z; }",
         arg=first,

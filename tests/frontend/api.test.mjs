@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ApiError, createApi } from "../../frontend/js/lib/api.js";
+import { ApiError, createApi, STREAM_PROTOCOL } from "../../frontend/js/lib/api.js";
 
 function fakeFetch(respond) {
   const calls = [];
@@ -14,16 +14,19 @@ function fakeFetch(respond) {
 
 const json = (status, body) => new Response(body === undefined ? null : JSON.stringify(body), { status });
 
-test("the token goes in the Authorization header and the stream URL", async () => {
+test("the token goes in the Authorization header and the stream's subprotocol, never a URL", async () => {
   const { fetch, calls } = fakeFetch(() => json(200, []));
-  const api = createApi({ fetch, token: "s3cret" });
+  const api = createApi({ fetch, token: "s3cret/é" });
   await api.layers();
   assert.equal(calls[0].url, "/api/layers");
-  assert.equal(calls[0].init.headers.Authorization, "Bearer s3cret");
-  assert.equal(
-    api.streamUrl("j 1", 7, { protocol: "https:", host: "h:1" }),
-    "wss://h:1/api/jobs/j%201/stream?since=7&token=s3cret",
-  );
+  assert.equal(calls[0].init.headers.Authorization, "Bearer s3cret/é");
+  assert.equal(api.streamUrl("j 1", 7, { protocol: "https:", host: "h:1" }), "wss://h:1/api/jobs/j%201/stream?since=7");
+  const [own, bearer] = api.streamProtocols();
+  assert.equal(own, STREAM_PROTOCOL);
+  // A subprotocol is an HTTP token: base64url of the UTF-8 bytes, no padding.
+  assert.match(bearer, /^bearer\.[A-Za-z0-9_-]+$/);
+  assert.equal(Buffer.from(bearer.slice(7), "base64url").toString("utf8"), "s3cret/é");
+  assert.deepEqual(createApi({ fetch }).streamProtocols(), [STREAM_PROTOCOL]);
 });
 
 test("bodies are JSON and query strings are encoded", async () => {

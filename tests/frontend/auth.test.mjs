@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { createApi } from "../../frontend/js/lib/api.js";
-import { createAuth, initialToken, TOKEN_KEY } from "../../frontend/js/lib/auth.js";
+import { createAuth, initialToken, splitTokenFromUrl, TOKEN_KEY } from "../../frontend/js/lib/auth.js";
 
 function memoryStorage(initial = {}) {
   const data = new Map(Object.entries(initial));
@@ -26,12 +26,42 @@ function tokenServer(secret) {
   return { fetch, seen };
 }
 
-test("the page URL's token wins and is remembered; else the stored one", () => {
-  const storage = memoryStorage({ [TOKEN_KEY]: "old" });
-  assert.equal(initialToken({ search: "?token=fresh", storage }), "fresh");
-  assert.equal(storage.getItem(TOKEN_KEY), "fresh");
-  assert.equal(initialToken({ search: "", storage }), "fresh");
-  assert.equal(initialToken({ search: "", storage: memoryStorage() }), null);
+test("the page URL's token wins and leaves the URL; else this tab's stored one; old copies go", () => {
+  const session = memoryStorage({ [TOKEN_KEY]: "old" });
+  const legacy = memoryStorage({ [TOKEN_KEY]: "forever" });
+  const replaced = [];
+  const token = initialToken({
+    href: "http://h:1/?design=abc&token=fresh&lang=zh#job=j1",
+    replaceUrl: (href) => replaced.push(href),
+    storage: session,
+    legacyStorage: legacy,
+  });
+  assert.equal(token, "fresh");
+  assert.deepEqual(replaced, ["http://h:1/?design=abc&lang=zh#job=j1"]);
+  assert.equal(session.getItem(TOKEN_KEY), "old", "a token from the URL is kept only once the server accepts it");
+  assert.equal(legacy.getItem(TOKEN_KEY), null);
+  assert.equal(initialToken({ href: "http://h:1/#job=j1", replaceUrl: () => assert.fail("nothing to remove"), storage: session }), "old");
+  assert.equal(initialToken({ href: "http://h:1/", storage: memoryStorage() }), null);
+  assert.deepEqual(splitTokenFromUrl("http://h/?token="), { token: null, href: "http://h/" });
+});
+
+test("a token is stored only once the server accepted it; a refused one is dropped", async () => {
+  const server = tokenServer("right");
+  const storage = memoryStorage({ [TOKEN_KEY]: "stale" });
+  const answers = ["typo", "right"];
+  const auth = createAuth({ token: "stale", storage, ask: () => answers.shift() });
+  const authorized = auth.wrapFetch(async (url, init) => {
+    if (init.headers.Authorization === "Bearer typo") assert.equal(storage.getItem(TOKEN_KEY), null, "typo never stored");
+    return server.fetch(url, init);
+  });
+  assert.equal((await authorized("/api/system")).status, 200);
+  assert.deepEqual(server.seen, ["Bearer stale", "Bearer typo", "Bearer right"]);
+  assert.equal(storage.getItem(TOKEN_KEY), "right");
+
+  const wrongOnly = memoryStorage();
+  const giveUp = createAuth({ token: "wrong", storage: wrongOnly, ask: () => null });
+  assert.equal((await giveUp.wrapFetch(server.fetch)("/api/system")).status, 401);
+  assert.equal(wrongOnly.getItem(TOKEN_KEY), null);
 });
 
 test("a 401 asks once for all refused requests, stores the token and retries", async () => {
@@ -50,7 +80,7 @@ test("a 401 asks once for all refused requests, stores the token and retries", a
   assert.deepEqual(reasons, ["required"]);
   assert.equal(storage.getItem(TOKEN_KEY), "s3cret");
   assert.equal(auth.token(), "s3cret");
-  assert.match(api.streamUrl("j1", 5), /^ws:\/\/x\/api\/jobs\/j1\/stream\?since=5&token=s3cret$/);
+  assert.equal(api.streamUrl("j1", 5), "ws://x/api/jobs/j1/stream?since=5");
 });
 
 test("a wrong token asks again with reason 'wrong'", async () => {

@@ -41,7 +41,7 @@ test("diverging colours: white at zero, full colour at the extremes", () => {
   assert.deepEqual(divergingColor(-2, 2), [240, 140, 0]);
 });
 
-test("extended client posts predict and builds export links with the token", async () => {
+test("extended client posts predict; export links carry no token, downloads send it in the header", async () => {
   const calls = [];
   const fetch = async (url, init) => {
     calls.push([url, init]);
@@ -52,7 +52,23 @@ test("extended client posts predict and builds export links with the token", asy
   assert.equal(calls[0][0], "http://h/api/jobs/j1/predict");
   assert.equal(JSON.parse(calls[0][1].body).inputs[0][1], 0);
   assert.equal(calls[0][1].headers.Authorization, "Bearer tok");
-  assert.equal(api.exportUrl("j1", "onnx"), "http://h/api/jobs/j1/export?format=onnx&token=tok");
+  assert.equal(api.exportUrl("j1", "onnx"), "http://h/api/jobs/j1/export?format=onnx");
+
+  const served = [];
+  const download = extendApi({}, {
+    token: "tok",
+    fetch: async (url, init) => {
+      served.push([url, init]);
+      if (url.includes("onnx")) return new Response(JSON.stringify({ detail: "job j1 is running" }), { status: 409 });
+      return new Response(new Uint8Array([1, 2, 3]), { headers: { "Content-Disposition": 'attachment; filename="net.safetensors"' } });
+    },
+  });
+  const { blob, filename } = await download.download("j1", "state_dict");
+  assert.equal(filename, "net.safetensors");
+  assert.equal(blob.size, 3);
+  assert.equal(served[0][0], "/api/jobs/j1/export?format=state_dict");
+  assert.equal(served[0][1].headers.Authorization, "Bearer tok");
+  await assert.rejects(download.download("j1", "onnx"), (error) => error.status === 409 && /running/.test(error.message));
 });
 
 test("a drawing is normalised the way the dataset says it is", async () => {

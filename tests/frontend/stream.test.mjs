@@ -7,8 +7,9 @@ import { backoffDelay, openJobStream } from "../../frontend/js/lib/stream.js";
 function fakeSockets() {
   const sockets = [];
   class FakeWebSocket {
-    constructor(url) {
+    constructor(url, protocols) {
       this.url = url;
+      this.protocols = protocols;
       this.readyState = 0;
       this.closedWith = null;
       sockets.push(this);
@@ -51,8 +52,10 @@ test("reconnects with since=<last seq> and never repeats an event", () => {
   const timers = fakeTimers();
   const received = [];
   const states = [];
+  let token = "a";
   openJobStream({
     urlFor: (since) => `ws://test/api/jobs/j/stream?since=${since}`,
+    protocols: () => ["torchplay", `bearer.${token}`],
     WebSocketImpl: FakeWebSocket,
     onEvents: (events) => received.push(...events.map((event) => event.seq)),
     onState: (state) => states.push(state.state),
@@ -60,14 +63,17 @@ test("reconnects with since=<last seq> and never repeats an event", () => {
     clearTimer: timers.clearTimer,
   });
   assert.equal(sockets[0].url, "ws://test/api/jobs/j/stream?since=0");
+  assert.deepEqual(sockets[0].protocols, ["torchplay", "bearer.a"]);
   sockets[0].open();
   sockets[0].send([ev(1, "status", { status: "running" }), ev(2), ev(3)]);
   sockets[0].drop();
   assert.deepEqual(states, ["connecting", "live", "reconnecting"]);
   assert.equal(timers.queue[0].delay, backoffDelay(1));
 
+  token = "b"; // asked for again meanwhile: a reconnect offers the current one
   timers.runNext();
   assert.equal(sockets[1].url, "ws://test/api/jobs/j/stream?since=3");
+  assert.deepEqual(sockets[1].protocols, ["torchplay", "bearer.b"]);
   sockets[1].open();
   // A server that replays a little too much must not produce duplicates.
   sockets[1].send([ev(3), ev(4)]);

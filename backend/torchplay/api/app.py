@@ -18,6 +18,7 @@ import torchplay
 from torchplay.api.errors import COMMON_ERRORS, STATE_ERRORS
 from torchplay.api.guards import AllowedMethods, BodyLimit, TokenGuard
 from torchplay.api.routes import autograd, catalogue, export, jobs, models, stream, uploads
+from torchplay.api.security import BrowserGuard, BrowserPolicy
 from torchplay.data import DatasetUnavailable
 from torchplay.jobs import JobError, JobManager, Store, make_executor
 from torchplay.models.builder import warm_up_planning
@@ -87,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AllowedMethods, router=app.router)
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(TokenGuard, token=settings.token)
+    # Outermost (added last): a foreign Host or Origin is refused before anything else runs.
+    app.add_middleware(BrowserGuard, policy=BrowserPolicy.from_settings(settings))
     return app
 
 

@@ -1,11 +1,14 @@
 """ASGI guards in front of every route: the bearer token, the body-size limit, methods.
 
 They are middleware rather than dependencies so nothing, not a 404 nor a WebSocket
-handshake nor a static file under /api, slips past them.
+handshake nor a static file under /api, slips past them. What a browser may ask (Host,
+Origin, body types) is `security.py`'s.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import secrets
 from urllib.parse import parse_qs
@@ -13,8 +16,17 @@ from urllib.parse import parse_qs
 from starlette.routing import Match, Mount, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# Browsers cannot set headers on a WebSocket: the page offers the token as the subprotocol
+# `bearer.<base64url(token)>` next to the stream's own, so it never appears in a URL.
+BEARER_PROTOCOL_PREFIX = "bearer."
 
-async def _reject(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+
+def is_upload(scope: Scope) -> bool:
+    """The CSV upload: the one route whose body is a multipart form, with its own size limit."""
+    return scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/api/datasets"
+
+
+async def reject(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
     body = json.dumps({"detail": detail}).encode()
     await send(
         {
@@ -30,6 +42,12 @@ async def _reject(send: Send, status: int, detail: str, headers: list[tuple[byte
     await send({"type": "http.response.body", "body": body})
 
 
+async def refuse_websocket(receive: Receive, send: Send, reason: str) -> None:
+    """Refuse the handshake (the client sees HTTP 403; browsers show no reason)."""
+    await receive()  # the connect message
+    await send({"type": "websocket.close", "code": 1008, "reason": reason[:120]})
+
+
 class TokenGuard:
     """With a token set, every /api request (WebSocket too) must present it."""
 
@@ -42,10 +60,8 @@ class TokenGuard:
         if self._presented(scope):
             return await self.app(scope, receive, send)
         if scope["type"] == "websocket":
-            await receive()  # the connect message, then refuse the handshake
-            await send({"type": "websocket.close", "code": 1008, "reason": "missing or wrong token"})
-            return
-        await _reject(
+            return await refuse_websocket(receive, send, "missing or wrong token")
+        await reject(
             send,
             401,
             "missing or wrong token: send 'Authorization: Bearer <TORCHPLAY_TOKEN>'",
@@ -54,14 +70,24 @@ class TokenGuard:
 
     def _presented(self, scope: Scope) -> bool:
         assert self.token is not None
-        headers = dict(scope.get("headers") or [])
-        given = headers.get(b"authorization", b"").decode("latin-1")
-        if given.lower().startswith("bearer "):
-            given = given[7:].strip()
-        else:
-            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-            given = (query.get("token") or [""])[0]
-        return secrets.compare_digest(given.encode(), self.token.encode())
+        return secrets.compare_digest(_carried_token(scope).encode(), self.token.encode())
+
+
+def _carried_token(scope: Scope) -> str:
+    """`Authorization: Bearer`, else the WebSocket's bearer subprotocol, else `?token=` (scripts)."""
+    headers = dict(scope.get("headers") or [])
+    given = headers.get(b"authorization", b"").decode("latin-1")
+    if given.lower().startswith("bearer "):
+        return given[7:].strip()
+    for protocol in scope.get("subprotocols") or []:
+        if protocol.startswith(BEARER_PROTOCOL_PREFIX):
+            encoded = protocol.removeprefix(BEARER_PROTOCOL_PREFIX)
+            try:
+                return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError):
+                return ""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return (query.get("token") or [""])[0]
 
 
 def _protected(path: str) -> bool:
@@ -79,12 +105,11 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        is_upload = scope["path"] == "/api/datasets" and scope["method"] == "POST"
-        limit, name = (self.max_upload, "max_upload_bytes") if is_upload else (self.max_body, "max_body_bytes")
+        limit, name = (self.max_upload, "max_upload_bytes") if is_upload(scope) else (self.max_body, "max_body_bytes")
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            return await _reject(
+            return await reject(
                 send, 413, f"request body of {int(declared):,} bytes is over the limit {name}={limit:,}"
             )
         received = 0
@@ -100,7 +125,7 @@ class BodyLimit:
                 if received > limit and not started:
                     # Answer now and tell the app the client left: it stops reading.
                     refused = True
-                    await _reject(send, 413, f"request body is over the limit {name}={limit:,}")
+                    await reject(send, 413, f"request body is over the limit {name}={limit:,}")
                     return {"type": "http.disconnect"}
             return message
 
@@ -136,7 +161,7 @@ class AllowedMethods:
         if Match.FULL in found:
             return await self.app(scope, receive, send)
         if Match.PARTIAL not in found:  # never hand an /api path to the page's static files
-            return await _reject(send, 404, f"no API route {scope['path'][:200]!r}")
+            return await reject(send, 404, f"no API route {scope['path'][:200]!r}")
         # Ask the router itself which methods this path takes (works however routes nest).
         allowed = {
             other
@@ -144,6 +169,4 @@ class AllowedMethods:
             if any(route.matches({**scope, "method": other})[0] == Match.FULL for route in routes)
         }
         methods = ", ".join(sorted(allowed))
-        await _reject(
-            send, 405, f"{scope['method']} is not allowed here; use {methods}", [(b"allow", methods.encode())]
-        )
+        await reject(send, 405, f"{scope['method']} is not allowed here; use {methods}", [(b"allow", methods.encode())])

@@ -68,10 +68,19 @@ export function mountCodeTab(container, api, { jobId = null, trained = true, t =
     }
   });
   root.querySelector("[data-action=download]").addEventListener("click", () => {
-    const url = URL.createObjectURL(new Blob([source], { type: "text/x-python" }));
-    const link = Object.assign(document.createElement("a"), { href: url, download: `torchplay_${current}.py` });
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    saveBlob(new Blob([source], { type: "text/x-python" }), `torchplay_${current}.py`);
+  });
+  // The links name the export without the token; a click fetches it with the header.
+  weights.addEventListener("click", async (event) => {
+    const link = event.target.closest("a[data-format]");
+    if (!link) return;
+    event.preventDefault();
+    try {
+      const { blob, filename } = await api.download(current, link.dataset.format);
+      saveBlob(blob, filename);
+    } catch (error) {
+      status.textContent = error.message;
+    }
   });
 
   async function show(id) {
@@ -92,12 +101,20 @@ export function mountCodeTab(container, api, { jobId = null, trained = true, t =
     }
     weights.replaceChildren(
       t("code.weights", { fallback: "Weights:" }),
-      ...FORMATS.map(([format, label]) =>
-        Object.assign(document.createElement("a"), { href: api.exportUrl(id, format), textContent: label, download: "" }),
-      ),
+      ...FORMATS.map(([format, label]) => {
+        const link = Object.assign(document.createElement("a"), { href: api.exportUrl(id, format), textContent: label, download: "" });
+        link.dataset.format = format;
+        return link;
+      }),
     );
   }
 
   show(jobId);
   return { show, destroy: () => root.remove(), get source() { return source; } };
+}
+
+function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  Object.assign(document.createElement("a"), { href: url, download: filename }).click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

@@ -1,7 +1,12 @@
 // REST client for the torchplay server. Every failure becomes an ApiError with a
 // readable message; the page never sees a raw Response or TypeError.
 
+import { toBase64Url } from "./url-state.js";
 import { describeDetail } from "./validation.js";
+
+// The stream's subprotocol. Browsers cannot set headers on a WebSocket, so the token rides
+// as a second offered subprotocol, `bearer.<base64url(token)>`: never in the URL.
+export const STREAM_PROTOCOL = "torchplay";
 
 export class ApiError extends Error {
   // kind: "network" (server unreachable), "http" (4xx/5xx), "aborted"
@@ -76,14 +81,16 @@ export function createApi({ fetch = globalThis.fetch.bind(globalThis), token = n
     changeJob: (jobId, values) => request("PATCH", `/api/jobs/${id(jobId)}`, { body: values }),
     deleteJob: (jobId) => request("DELETE", `/api/jobs/${id(jobId)}`),
     metrics: (jobId) => request("GET", `/api/jobs/${id(jobId)}/metrics`),
-    // ws(s)://host/api/jobs/{id}/stream?since=SEQ[&token=…]
+    // ws(s)://host/api/jobs/{id}/stream?since=SEQ
     streamUrl(jobId, since, pageLocation = globalThis.location) {
       const base = origin || `${pageLocation.protocol === "https:" ? "wss:" : "ws:"}//${pageLocation.host}`;
       const wsBase = base.replace(/^http/, "ws");
-      const query = new URLSearchParams({ since: String(since ?? 0) });
+      return `${wsBase}/api/jobs/${id(jobId)}/stream?${new URLSearchParams({ since: String(since ?? 0) })}`;
+    },
+    // The second argument of `new WebSocket(url, protocols)`.
+    streamProtocols() {
       const token = currentToken();
-      if (token) query.set("token", token);
-      return `${wsBase}/api/jobs/${id(jobId)}/stream?${query}`;
+      return token ? [STREAM_PROTOCOL, `bearer.${toBase64Url(token)}`] : [STREAM_PROTOCOL];
     },
   };
 }

@@ -1,29 +1,41 @@
-// The API token: where it comes from (the page URL's ?token=, else localStorage),
-// and a fetch wrapper that asks a person for it when the server answers 401.
+// The API token: where it comes from (the page URL's ?token=, taken once and removed from
+// the address bar, else this tab's sessionStorage), and a fetch wrapper that asks a person
+// for it when the server answers 401. The token travels only in headers (Authorization,
+// and the WebSocket's subprotocol: see lib/api.js), never in a URL the page builds, and is
+// kept only once the server accepted it.
 // No DOM here: `ask(reason)` is whatever dialog the page supplies.
 
 export const TOKEN_KEY = "torchplay.token";
 
-// ?token= in the page URL wins (and is remembered); otherwise the stored one.
-export function initialToken({ search = "", storage = null } = {}) {
-  const fromUrl = new URLSearchParams(search).get("token");
-  if (fromUrl) {
-    storage?.setItem(TOKEN_KEY, fromUrl);
-    return fromUrl;
-  }
-  return storage?.getItem(TOKEN_KEY) || null;
+// The page URL without its ?token= (other parameters and the hash kept), and that token.
+export function splitTokenFromUrl(href) {
+  const url = new URL(href);
+  const token = url.searchParams.get("token");
+  if (token === null) return { token: null, href };
+  url.searchParams.delete("token");
+  return { token: token || null, href: url.href };
+}
+
+// ?token= in the page URL wins; replaceUrl(href) takes it out of the address bar and the
+// history. legacyStorage: where older pages kept it for good (localStorage), now cleared.
+export function initialToken({ href, replaceUrl = () => {}, storage = null, legacyStorage = null }) {
+  legacyStorage?.removeItem(TOKEN_KEY);
+  const fromUrl = splitTokenFromUrl(href);
+  if (fromUrl.href !== href) replaceUrl(fromUrl.href);
+  return fromUrl.token ?? (storage?.getItem(TOKEN_KEY) || null);
 }
 
 // ask(reason) → Promise<string | null>; reason is "required" (no token was sent)
 // or "wrong" (the token sent was refused). null means the person gave up: the 401
 // then reaches the caller as an ordinary error.
 export function createAuth({ token = null, storage = null, ask }) {
-  let current = token;
+  let current = token || null;
   let asking = null; // one dialog for all the requests refused at once
 
-  function set(next) {
-    current = next || null;
-    if (current) storage?.setItem(TOKEN_KEY, current);
+  // Storage holds only a token the server answered with a success; a refused one goes.
+  function keep(accepted) {
+    if (storage?.getItem(TOKEN_KEY) === accepted) return;
+    if (accepted) storage?.setItem(TOKEN_KEY, accepted);
     else storage?.removeItem(TOKEN_KEY);
   }
 
@@ -36,7 +48,7 @@ export function createAuth({ token = null, storage = null, ask }) {
         (answer) => {
           asking = null;
           const trimmed = typeof answer === "string" ? answer.trim() : "";
-          if (trimmed) set(trimmed);
+          if (trimmed) current = trimmed;
           return trimmed || null;
         },
         (error) => {
@@ -56,7 +68,11 @@ export function createAuth({ token = null, storage = null, ask }) {
         if (sent) headers.Authorization = `Bearer ${sent}`;
         else delete headers.Authorization;
         const response = await fetch(url, { ...init, headers });
-        if (response.status !== 401) return response;
+        if (response.status !== 401) {
+          if (response.ok && sent && sent === current) keep(sent);
+          return response;
+        }
+        if (sent && sent === current) keep(null);
         const next = await renew(sent);
         if (!next) return response;
       }
@@ -65,7 +81,6 @@ export function createAuth({ token = null, storage = null, ask }) {
 
   return {
     token: () => current,
-    set,
     renew,
     wrapFetch,
   };

@@ -17,8 +17,11 @@ function isFatalClose(code) {
   return code === 1008 || (code >= 4000 && code < 5000);
 }
 
+// protocols(): the subprotocols to offer on each (re)connect (they carry the token, which
+// may change while the page runs).
 export function openJobStream({
   urlFor,
+  protocols = () => undefined,
   WebSocketImpl = globalThis.WebSocket,
   onEvents = () => {},
   onState = () => {},
@@ -40,7 +43,7 @@ export function openJobStream({
     onState({ state: attempt === 0 ? "connecting" : "reconnecting", attempt });
     let ws;
     try {
-      ws = new WebSocketImpl(urlFor(filter.lastSeq));
+      ws = new WebSocketImpl(urlFor(filter.lastSeq), protocols());
     } catch (error) {
       scheduleReconnect(null, String(error?.message ?? error));
       return;

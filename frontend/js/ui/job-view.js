@@ -261,6 +261,7 @@ export function createJobView({ root, store, api, Plotly, datasets = [], notify,
     );
     current.stream = openJobStream({
       urlFor: (since) => api.streamUrl(id, since),
+      protocols: () => api.streamProtocols(),
       onEvents: (events) => batcher.push(...events),
       onState: (state) => watching === current && showConnection(state),
     });
