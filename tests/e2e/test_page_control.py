@@ -16,7 +16,15 @@ from pathlib import Path
 
 import pytest
 from browser import report_errors
-from page_steps import TRAINING_TIMEOUT_MS, loss_points, set_training, start, wait_until, wait_valid
+from page_steps import (
+    TRAINING_TIMEOUT_MS,
+    loss_points,
+    set_training,
+    start,
+    wait_loss_points,
+    wait_until,
+    wait_valid,
+)
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import Server, spiral_job, start_server
@@ -152,8 +160,9 @@ def test_the_token_never_appears_in_a_url(open_page, token_server, shot):
     wait_valid(page)
     set_training(page, epochs=30, batch_size="")
     start(page)
-    expect_status(page, "completed")
-    assert loss_points(page) == 30  # the stream delivered every epoch
+    expect_status(page, "completed")  # the jobs list may say so before the stream has drawn
+    wait_loss_points(page, 30)
+    assert loss_points(page) == 30  # the stream delivered every epoch, once
     assert any("/stream" in url for url, _ in asked)
 
     page.click("[data-testid=tab-code]")

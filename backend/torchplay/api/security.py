@@ -156,9 +156,10 @@ class BrowserGuard:
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope.get("headers") or []}
         host = headers.get("host", "")
         if not self.policy.allows_host(host):
+            name = (_split_host(host) or ("the name",))[0][:100]
             return 400, (
                 f"Host {host[:100]!r} is not served here: only loopback names, the bound host and "
-                "TORCHPLAY_ALLOWED_HOSTS are (add the name there to serve it, e.g. behind a proxy)"
+                f"TORCHPLAY_ALLOWED_HOSTS are (to serve it, e.g. behind a proxy, add {name} there)"
             )
         origin = headers.get("origin")
         changes_state = scope["type"] == "websocket" or scope["method"] in STATE_CHANGING
