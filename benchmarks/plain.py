@@ -33,30 +33,30 @@ def main() -> None:
 
     from torchplay.data import load_dataset
     from torchplay.models import build_model
+    from torchplay.planning import plan_job
     from torchplay.spec import JobCreate
     from torchplay.spec.limits import Limits
     from torchplay.training.objectives import Objective
-    from torchplay.training.plan import plan_job
 
     torch.set_num_threads(args.threads)  # the worker's count: cpu_count // max_running_jobs
     started = time.perf_counter()
     job = JobCreate.model_validate(json.loads(args.job.read_text()))
-    plan = plan_job(job, Limits.unbounded(), args.data_dir)
+    plan = plan_job(job, Limits(), args.data_dir)
     job = plan.request
-    device = torch.device(job.device if job.device != "auto" else "cpu")
+    device = torch.device(plan.placement())
     ref = job.dataset
-    loaded = load_dataset(ref.name, ref.params, ref.seed or 0, ref.test_fraction, args.data_dir)
-    objective = Objective(job.task or "regression", job.loss or "MSELoss")
+    loaded = load_dataset(ref.name, ref.params, plan.data_seed, ref.test_fraction, args.data_dir)
+    objective = Objective(plan.task, plan.loss)
     x, x_test = loaded.x_train.to(device), loaded.x_test.to(device)
-    y = objective.prepare_targets(loaded.y_train.to(device))
-    y_test = objective.prepare_targets(loaded.y_test.to(device))
+    y = objective.targets(x, loaded.y_train)
+    y_test = objective.targets(x_test, loaded.y_test)
     torch.manual_seed(job.seed)
-    model = build_model(plan.models["model"], device)
-    loss_fn = getattr(nn, job.loss or "MSELoss")()
+    model = build_model(plan.spec("model"), device)
+    loss_fn = getattr(nn, plan.loss)()
     kwargs = job.optimizer.model_dump(exclude={"type"})
     if "betas" in kwargs:
         kwargs["betas"] = tuple(kwargs["betas"])
-    optimizer = getattr(torch.optim, job.optimizer.type)(model.parameters(), **kwargs)  # type: ignore[attr-defined]
+    optimizer = getattr(torch.optim, job.optimizer.type)(model.parameters(), **kwargs)
     n, bs = len(x), min(job.batch_size or len(x), len(x))
     shuffle = torch.Generator(device=device).manual_seed(job.seed)
     loader = DataLoader(TensorDataset(x, y), batch_size=bs, shuffle=True) if args.loader == "dataloader" else None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from torchplay.planning import plan_job
 from torchplay.presets import PRESETS, catalogue
 from torchplay.spec import JobCreate
 from torchplay.spec.limits import Limits
-from torchplay.training import plan_job
 
 
 @pytest.mark.parametrize("preset_id", list(PRESETS))

@@ -94,13 +94,15 @@ def _exit_after_shutdown(signum: int, _frame: Any) -> None:
 def _train(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
+    from torchplay.planning import plan_job
     from torchplay.spec import JobCreate, SpecError
-    from torchplay.training import plan_job, run_job
+    from torchplay.spec.wire import EventBase
+    from torchplay.training import run_job
 
     settings = _settings()
     try:
         request = JobCreate.model_validate_json(args.job.read_text())
-        plan = plan_job(request, settings.limits, settings.data_dir)
+        plan = plan_job(request, settings.limits, settings.data_dir, checkpoint_every=settings.checkpoint_every)
     except (OSError, ValidationError, SpecError) as exc:
         print(f"torchplay: {args.job}: {exc}", file=sys.stderr)
         return 2
@@ -108,16 +110,17 @@ def _train(args: argparse.Namespace) -> int:
     progress = _Progress(sys.stderr if sink is sys.stdout else sys.stdout)
     seq = 0
 
-    def emit(event: dict[str, Any]) -> None:
+    def emit(event: EventBase) -> None:
         nonlocal seq
         seq += 1
+        line = event.numbered(seq).to_json()
         if sink is not None:
-            sink.write(json.dumps({"seq": seq, **event}) + "\n")
+            sink.write(line + "\n")
             sink.flush()
-        progress.show(event)
+        progress.show(json.loads(line))
 
     try:
-        status = run_job(plan.request, emit, data_dir=settings.data_dir)
+        status = run_job(plan, emit, data_dir=settings.data_dir)
     except KeyboardInterrupt:
         status = "stopped"
     finally:

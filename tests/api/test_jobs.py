@@ -25,6 +25,8 @@ def test_job_streams_status_epochs_snapshots_done(server: Server, client: httpx.
     assert job["status"] == "queued" and job["id"] and job["created_at"]
     assert job["request"]["loss"] == "CrossEntropyLoss" and job["request"]["task"] == "classification"
     assert job["request"]["model"]["layers"][0]["in_features"] == 2  # inferred and filled in
+    planned = {"input_shape": [2], "output_shape": [2], "classes": ["0", "1"], "snapshot_kind": "decision_boundary"}
+    assert job == {**job, **planned, "total_params": 354, "warnings": [], "memory_mb": None}
 
     events = server.stream(job["id"])
     assert _seqs(events) == sorted(set(_seqs(events)))  # strictly increasing
@@ -39,6 +41,7 @@ def test_job_streams_status_epochs_snapshots_done(server: Server, client: httpx.
 
     record = client.get(f"/api/jobs/{job['id']}").json()
     assert record["status"] == "completed" and record["epoch"] == 15
+    assert record == {**record, **planned, "total_params": 354}
     assert record["train_loss"] == epochs[-1]["train_loss"]
     metrics = client.get(f"/api/jobs/{job['id']}/metrics").json()
     assert [m["epoch"] for m in metrics] == list(range(1, 16))

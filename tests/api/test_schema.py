@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from torchplay.api import create_app
-from torchplay.models.builder import warm_up_planning
+from torchplay.planning import warm_up_planning
 from torchplay.settings import Settings
 
 DATA_DIR = Path(tempfile.mkdtemp(prefix="torchplay-schema-"))

@@ -1,4 +1,6 @@
-"""Bad specs are refused with 422 before any job starts, and `loc` points at the field."""
+"""Bad specs are refused with 422 before any job starts, `loc` pointing at the field; the
+catalogues and validation routes answer over a real server. (Which requests are refused,
+and where `loc` points, is planning's and is tested in-process in tests/planning.)"""
 
 from __future__ import annotations
 
@@ -8,90 +10,20 @@ import httpx
 import pytest
 
 from tests.conftest import spiral_job
+from tests.planning.test_plan_job import INFERRED_TOO_BIG, MLP
 
-MLP = [{"type": "Linear", "out_features": 16}, {"type": "ReLU"}, {"type": "Linear", "out_features": 2}]
-
-
-def _with_layers(layers: list[dict[str, Any]]) -> dict[str, Any]:
-    return spiral_job(model={"layers": layers})
-
-
-BAD: list[tuple[str, dict[str, Any], list[Any]]] = [
-    ("unknown layer type", _with_layers([{"type": "Linearr", "out_features": 2}]), ["model", "layers", 0]),
-    (
-        "unknown layer field",
-        _with_layers([{"type": "Linear", "out_features": 2, "units": 3}]),
-        ["model", "layers", 0, "units"],
-    ),
-    ("missing required size", _with_layers([{"type": "Linear"}]), ["model", "layers", 0, "out_features"]),
-    (
-        "explicit in_features wrong",
-        _with_layers([*MLP[:2], {"type": "Linear", "in_features": 8, "out_features": 2}]),
-        ["model", "layers", 2, "in_features"],
-    ),
-    (
-        "zero out_features",
-        _with_layers([{"type": "Linear", "out_features": 0}]),
-        ["model", "layers", 0, "out_features"],
-    ),
-    (
-        "negative out_features",
-        _with_layers([{"type": "Linear", "out_features": -4}]),
-        ["model", "layers", 0, "out_features"],
-    ),
-    (
-        "size as a string",
-        _with_layers([{"type": "Linear", "out_features": "16"}]),
-        ["model", "layers", 0, "out_features"],
-    ),
-    (
-        "size as a float",
-        _with_layers([{"type": "Linear", "out_features": 2.5}]),
-        ["model", "layers", 0, "out_features"],
-    ),
-    ("empty layers", _with_layers([]), ["model", "layers"]),
-    ("layers not a list", spiral_job(model={"layers": {"type": "ReLU"}}), ["model", "layers"]),
-    ("no type", _with_layers([{"out_features": 2}]), ["model", "layers", 0]),
-    ("dropout p above 1", _with_layers([*MLP[:2], {"type": "Dropout", "p": 1.5}, MLP[2]]), ["model", "layers", 2, "p"]),
-    (
-        "wrong output size for classes",
-        _with_layers([{"type": "Linear", "out_features": 3}]),
-        ["model", "layers", 0, "out_features"],
-    ),
-    ("lr zero", spiral_job(optimizer={"type": "SGD", "lr": 0}), ["optimizer", "lr"]),
-    ("lr negative", spiral_job(optimizer={"type": "Adam", "lr": -0.1}), ["optimizer", "lr"]),
-    ("unknown optimizer", spiral_job(optimizer={"type": "Adamax", "lr": 0.1}), ["optimizer"]),
-    (
-        "unknown optimizer field",
-        spiral_job(optimizer={"type": "SGD", "lr": 0.1, "nesterovv": True}),
-        ["optimizer", "nesterovv"],
-    ),
-    ("epochs zero", spiral_job(epochs=0), ["epochs"]),
-    ("epochs negative", spiral_job(epochs=-5), ["epochs"]),
-    ("batch size zero", spiral_job(batch_size=0), ["batch_size"]),
-    ("unknown loss", spiral_job(loss="HingeLoss"), ["loss"]),
-    ("loss does not fit task", spiral_job(loss="MSELoss"), ["loss"]),
-    ("unknown dataset", spiral_job(dataset={"name": "imagenet"}), ["dataset", "name"]),
-    (
-        "unknown dataset param",
-        spiral_job(dataset={"name": "spiral", "params": {"colour": 3}}),
-        ["dataset", "params", "colour"],
-    ),
-    ("negative noise", spiral_job(dataset={"name": "spiral", "params": {"noise": -1}}), ["dataset", "params", "noise"]),
-    (
-        "test fraction too big",
-        spiral_job(dataset={"name": "spiral", "test_fraction": 0.95}),
-        ["dataset", "test_fraction"],
-    ),
-    ("unknown top-level field", {**spiral_job(), "epochz": 3}, ["epochz"]),
-    ("missing model", {k: v for k, v in spiral_job().items() if k != "model"}, ["model"]),
+# One refusal of each origin: the request model (pydantic), and planning (shapes, limits).
+REFUSED: list[tuple[str, dict[str, Any], list[Any]]] = [
+    ("size as a string", spiral_job(model={"layers": [{"type": "Linear", "out_features": "16"}]}),
+     ["model", "layers", 0, "out_features"]),
+    ("wrong output size for classes", spiral_job(model={"layers": [{"type": "Linear", "out_features": 3}]}),
+     ["model", "layers", 0, "out_features"]),
+    ("inferred size over the bound", spiral_job(model={"layers": INFERRED_TOO_BIG}), ["model", "layers", 4, "in_features"]),
     ("device not here", spiral_job(device="cuda:7"), ["device"]),
-    ("sequence layer fed a flat tensor", _with_layers([{"type": "LSTM", "hidden_size": 4}]), ["model", "layers", 0]),
-    ("conv fed a flat tensor", _with_layers([{"type": "Conv2d", "out_channels": 4}]), ["model", "layers", 0]),
-]
+]  # fmt: skip
 
 
-@pytest.mark.parametrize(("why", "body", "loc"), BAD, ids=[case[0] for case in BAD])
+@pytest.mark.parametrize(("why", "body", "loc"), REFUSED, ids=[case[0] for case in REFUSED])
 def test_bad_job_is_422_with_loc(client: httpx.Client, why: str, body: dict[str, Any], loc: list[Any]) -> None:
     before = len(client.get("/api/jobs").json())
     response = client.post("/api/jobs", json=body)
@@ -101,6 +33,14 @@ def test_bad_job_is_422_with_loc(client: httpx.Client, why: str, body: dict[str,
     assert any(error["loc"] == loc for error in detail), (why, detail)
     assert all(error["msg"] for error in detail)
     assert len(client.get("/api/jobs").json()) == before  # nothing was queued
+
+
+def test_validate_refuses_an_inferred_size_over_the_bound(client: httpx.Client) -> None:
+    response = client.post(
+        "/api/models/validate", json={"model": {"layers": INFERRED_TOO_BIG}, "dataset": {"name": "spiral"}}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["model", "layers", 4, "in_features"]
 
 
 def test_validate_reports_shapes_and_total(client: httpx.Client) -> None:
@@ -151,6 +91,12 @@ def test_catalogues(client: httpx.Client) -> None:
     assert "properties" in datasets["spiral"]["params"]
     system = client.get("/api/system").json()
     assert "cpu" in system["devices"] and system["limits"]["max_params"] == 50_000_000
+    lifecycle = system["lifecycle"]
+    assert lifecycle["active"] == ["queued", "running", "paused"] and lifecycle["trained"] == ["completed", "stopped"]
+    assert lifecycle["actions"]["running"] == ["change", "delete", "pause", "step", "stop"]
+    assert lifecycle["actions"]["interrupted"] == ["delete", "resume"]
+    schema = system["job_schema"]  # the training form is rendered from it
+    assert schema["required"] == ["dataset", "model"] and "early_stopping" in schema["properties"]
     assert {o["type"] for o in system["training"]["optimizers"]} >= {"SGD", "Adam", "AdamW", "RMSprop"}
 
 

@@ -26,13 +26,12 @@ import numpy as np
 import pytest
 import torch
 
+from tests.inprocess import planned, train
 from torchplay import data
 from torchplay.data import import_csv, import_idx_dataset
 from torchplay.export import NonFiniteNumber, python_script
 from torchplay.models import build_model
 from torchplay.presets import PRESETS
-from torchplay.training import run_job
-from torchplay.training.inference import plan_request
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_MNIST = ROOT.parent / "shared" / "datasets" / "mnist"
@@ -59,8 +58,8 @@ def small(request: dict[str, Any], epochs: int = 2) -> dict[str, Any]:
 
 
 def first_epoch_loss(request: dict[str, Any], data_dir: Path) -> float:
-    events: list[dict[str, Any]] = []
-    assert run_job(request, events.append, data_dir=data_dir) == "completed", events[-1]
+    events = train(request, data_dir)
+    assert events[-1]["status"] == "completed", events[-1]
     return next(e["train_loss"] for e in events if e["type"] == "epoch")
 
 
@@ -76,7 +75,7 @@ def run_script(source: str, folder: Path) -> str:
 
 def assert_reproduces(request: dict[str, Any], data_dir: Path, folder: Path) -> str:
     expected = first_epoch_loss(request, data_dir)
-    source = python_script(request, data_dir, "0123abcd")
+    source = python_script(planned(request, data_dir), data_dir, "0123abcd")
     out = run_script(source, folder)
     match = FIRST_LOSS.search(out)
     assert match, out[-2000:]
@@ -92,12 +91,12 @@ def test_every_preset_exports_a_script_that_reproduces_the_first_epoch(preset_id
 
 
 def test_named_layers_and_blocks_only_when_used(tmp_path: Path) -> None:
-    mlp = python_script(PRESETS["spiral-mlp"].request, tmp_path)
+    mlp = python_script(planned(PRESETS["spiral-mlp"].request), tmp_path)
     assert "self.fc1 = nn.Linear(2, 16)" in mlp and "x = self.fc3(x)  # (batch, 2)" in mlp
     assert "class Residual" not in mlp and "class PositionalEncoding" not in mlp
-    transformer = python_script(PRESETS["transformer-sequences"].request, tmp_path)
+    transformer = python_script(planned(PRESETS["transformer-sequences"].request), tmp_path)
     assert "class PositionalEncoding(nn.Module)" in transformer and "import math" in transformer
-    lstm = python_script(PRESETS["lstm-sine"].request, tmp_path)
+    lstm = python_script(planned(PRESETS["lstm-sine"].request), tmp_path)
     assert "self.lstm1 = nn.LSTM(1, 32, batch_first=True)" in lstm and "x = x[:, -1]" in lstm
 
 
@@ -187,7 +186,8 @@ def test_mnist_preset_loads_the_same_data_and_builds_the_same_model(tmp_path: Pa
     data_dir = tmp_path / "data"
     import_idx_dataset("mnist", SHARED_MNIST, data_dir)
     request = small(PRESETS["mnist-cnn"].request, epochs=1)
-    module = _import_script(python_script(request, data_dir, "0123abcd"), tmp_path)
+    plan = planned(request, data_dir)
+    module = _import_script(python_script(plan, data_dir, "0123abcd"), tmp_path)
 
     x_train, y_train, x_test, y_test = module.load_data()
     loaded = data.load_dataset("mnist", {}, 0, 0.2, data_dir)
@@ -196,9 +196,8 @@ def test_mnist_preset_loads_the_same_data_and_builds_the_same_model(tmp_path: Pa
     ):
         assert torch.equal(mine, theirs)
 
-    plan = plan_request(request, data_dir)
     torch.manual_seed(0)
-    reference = build_model(plan.models["model"]).eval()
+    reference = build_model(plan.spec("model")).eval()
     torch.manual_seed(0)
     exported = module.MnistCnn().eval()
     with torch.no_grad():
@@ -347,4 +346,4 @@ def test_a_stored_upload_holding_inf_is_refused_not_written(tmp_path: Path) -> N
     meta_file.write_text(json.dumps({**meta, "std": [math.inf]}))  # JSON's `Infinity`
     request = {"dataset": {"name": entry.name}, "model": {"layers": [{"type": "Linear", "out_features": 1}]}}
     with pytest.raises(NonFiniteNumber, match="inf"):
-        python_script(request, data_dir)
+        python_script(planned(request, data_dir), data_dir)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import importlib.util
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
 import torch
 from safetensors.torch import load as load_safetensors
 
+from tests.inprocess import planned, train
 from torchplay.export import python_script
 from torchplay.export.weights import example_input, export_weights
-from torchplay.training import run_job
+from torchplay.planning import PlannedJob
 from torchplay.training.checkpoint import job_dir
 from torchplay.training.inference import NotTrained, final_weights, load_trained
 
@@ -69,28 +69,22 @@ MODELS = {
 }
 
 
-def train(request: dict[str, Any], data_dir: Path) -> None:
-    events: list[dict[str, Any]] = []
-    status = run_job({**request, "epochs": 2, "batch_size": 16}, events.append, data_dir=data_dir,
-                     checkpoint_dir=job_dir(data_dir, JOB_ID))  # fmt: skip
-    assert status == "completed", events[-1]
-
-
 @pytest.fixture(scope="module", params=list(MODELS))
-def trained(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+def trained(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[PlannedJob, Path]:
     data_dir = tmp_path_factory.mktemp("data")
-    job = {**MODELS[request.param], "epochs": 2, "batch_size": 16}
-    train(job, data_dir)
+    job = planned({**MODELS[request.param], "epochs": 2, "batch_size": 16}, data_dir)
+    events = train(job, data_dir, checkpoint_dir=job_dir(data_dir, JOB_ID))
+    assert events[-1]["status"] == "completed", events[-1]
     return job, data_dir
 
 
-def live(job: dict[str, Any], data_dir: Path) -> tuple[torch.nn.Module, torch.Tensor]:
+def live(job: PlannedJob, data_dir: Path) -> tuple[torch.nn.Module, torch.Tensor]:
     model = load_trained(job, data_dir, JOB_ID)
     x = torch.randn(3, *model.input_shape, generator=torch.Generator().manual_seed(0))
     return model.model, x
 
 
-def test_training_leaves_the_final_weights(trained: tuple[dict[str, Any], Path]) -> None:
+def test_training_leaves_the_final_weights(trained: tuple[PlannedJob, Path]) -> None:
     job, data_dir = trained
     assert final_weights(data_dir, JOB_ID).is_file()
     with pytest.raises(NotTrained):
@@ -99,7 +93,7 @@ def test_training_leaves_the_final_weights(trained: tuple[dict[str, Any], Path])
 
 # TorchScript is deprecated in favour of torch.export, but it is what most deployments still load.
 @pytest.mark.filterwarnings("ignore:`torch.jit.load` is deprecated:DeprecationWarning")
-def test_torchscript_matches_the_live_model(trained: tuple[dict[str, Any], Path]) -> None:
+def test_torchscript_matches_the_live_model(trained: tuple[PlannedJob, Path]) -> None:
     job, data_dir = trained
     model, x = live(job, data_dir)
     download = export_weights(job, data_dir, JOB_ID, "torchscript", "net")
@@ -109,7 +103,7 @@ def test_torchscript_matches_the_live_model(trained: tuple[dict[str, Any], Path]
         torch.testing.assert_close(scripted(x), model(x))
 
 
-def test_onnx_matches_the_live_model(trained: tuple[dict[str, Any], Path]) -> None:
+def test_onnx_matches_the_live_model(trained: tuple[PlannedJob, Path]) -> None:
     ort = pytest.importorskip("onnxruntime", reason="onnxruntime is not installed (pip install torchplay[onnx])")
     job, data_dir = trained
     model, x = live(job, data_dir)
@@ -120,7 +114,7 @@ def test_onnx_matches_the_live_model(trained: tuple[dict[str, Any], Path]) -> No
         torch.testing.assert_close(torch.from_numpy(out), model(x), rtol=1e-4, atol=1e-5)
 
 
-def test_state_dict_loads_into_the_exported_class(trained: tuple[dict[str, Any], Path], tmp_path: Path) -> None:
+def test_state_dict_loads_into_the_exported_class(trained: tuple[PlannedJob, Path], tmp_path: Path) -> None:
     job, data_dir = trained
     model, x = live(job, data_dir)
     tensors = load_safetensors(export_weights(job, data_dir, JOB_ID, "state_dict", "net").content)
@@ -130,7 +124,7 @@ def test_state_dict_loads_into_the_exported_class(trained: tuple[dict[str, Any],
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    if "generator" in job["model"]:
+    if job.task == "gan":
         net = module.Generator()
         tensors = {k.removeprefix("generator."): v for k, v in tensors.items() if k.startswith("generator.")}
     else:
@@ -141,7 +135,7 @@ def test_state_dict_loads_into_the_exported_class(trained: tuple[dict[str, Any],
         torch.testing.assert_close(net(x), model(x))
 
 
-def test_example_input_has_the_dataset_shape(trained: tuple[dict[str, Any], Path]) -> None:
+def test_example_input_has_the_dataset_shape(trained: tuple[PlannedJob, Path]) -> None:
     job, data_dir = trained
     model = load_trained(job, data_dir, JOB_ID)
     assert list(example_input(model).shape[1:]) == model.input_shape

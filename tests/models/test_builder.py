@@ -6,14 +6,15 @@ import pytest
 import torch
 from torch import nn
 
-from torchplay.models import build_model, plan_model
+from torchplay.models import build_model
+from torchplay.planning import plan_model
 from torchplay.spec import ModelSpec, SpecError
 
 
 def _build(layers: list[dict], input_shape: list[int], seed: int = 0) -> tuple[nn.Module, object]:
     plan = plan_model(ModelSpec.model_validate({"layers": layers}), input_shape)
     torch.manual_seed(seed)
-    return build_model(plan), plan
+    return build_model(plan.spec), plan
 
 
 def _same(built: nn.Module, reference: nn.Module, x: torch.Tensor) -> None:

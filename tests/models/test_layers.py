@@ -17,7 +17,8 @@ import pytest
 import torch
 from torch import nn
 
-from torchplay.models import build_model, plan_model
+from torchplay.models import build_model
+from torchplay.planning import plan_model
 from torchplay.spec import LAYERS, ModelSpec, SpecError
 
 
@@ -211,7 +212,7 @@ def test_built_layer_equals_hand_written_torch(case: tuple[Any, ...]) -> None:
     make_input = maker[0] if maker else (lambda s: torch.randn(4, *s))
     plan = plan_model(ModelSpec.model_validate({"layers": [spec]}), shape)
     torch.manual_seed(7)
-    built = build_model(plan)
+    built = build_model(plan.spec)
     torch.manual_seed(7)
     reference = nn.Sequential(hand_written())
 

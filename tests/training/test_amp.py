@@ -11,13 +11,12 @@ import torch
 from pydantic import ValidationError
 
 from tests.conftest import spiral_job
+from tests.inprocess import train
 from torchplay.spec import JobCreate
-from torchplay.training import run_job
 
 
 def _run(request: dict[str, Any], tmp_path: Path) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    run_job(JobCreate.model_validate(request), events.append, None, tmp_path)
+    events = train(request, tmp_path)
     return events
 
 

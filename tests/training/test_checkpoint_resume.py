@@ -11,8 +11,8 @@ import pytest
 import torch
 
 from tests.conftest import spiral_job
-from torchplay.spec import JobCreate
-from torchplay.training import checkpoint, run_job
+from tests.inprocess import train
+from torchplay.training import checkpoint
 
 
 def _mlp(hidden: int, out: int) -> dict[str, Any]:
@@ -53,9 +53,8 @@ JOBS = {
 
 
 def _run(request: dict[str, Any], tmp_path: Path, folder: Path, resume_from: dict[str, Any] | None = None) -> list:
-    events: list[dict[str, Any]] = []
-    status = run_job(JobCreate.model_validate(request), events.append, None, tmp_path, resume_from, folder)
-    assert status == "completed", events[-1]
+    events = train(request, tmp_path, resume_from=resume_from, checkpoint_dir=folder)
+    assert events[-1]["status"] == "completed", events[-1]
     return [e for e in events if e["type"] == "epoch"]
 
 

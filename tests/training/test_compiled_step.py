@@ -9,10 +9,10 @@ import pytest
 import torch
 from torch import nn
 
+from tests.inprocess import train
 from tests.training.tutorial import STEP_X, STEP_Y, step_job, tutorial_net
 from torchplay.spec import JobCreate
 from torchplay.training import compiled_step as cs
-from torchplay.training import run_job
 from torchplay.training.fast_step import TrainStep
 
 
@@ -63,8 +63,7 @@ def _job(**overrides: Any) -> dict[str, Any]:
 
 
 def _events(request: dict[str, Any], tmp_path: Path) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    run_job(JobCreate.model_validate(request), events.append, None, tmp_path)
+    events = train(request, tmp_path)
     assert events[-1]["type"] == "done" and events[-1]["status"] == "completed", events[-1]
     return events
 

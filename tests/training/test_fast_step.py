@@ -9,10 +9,9 @@ import pytest
 import torch
 from torch import nn
 
+from tests.inprocess import train
 from tests.training.tutorial import STEP_X, STEP_Y, step_job, tutorial_net
 from torchplay.data import load_dataset
-from torchplay.spec import JobCreate
-from torchplay.training import run_job
 from torchplay.training.fast_step import TrainStep
 
 
@@ -47,8 +46,8 @@ def _plain_losses(
 
 def _torchplay_losses(optimizer: dict[str, Any], epochs: int, batch_size: int, tmp_path: Path) -> list[float]:
     request = step_job(optimizer=optimizer, epochs=epochs, batch_size=batch_size, seed=0)
-    events: list[dict[str, Any]] = []
-    assert run_job(JobCreate.model_validate(request), events.append, data_dir=tmp_path) == "completed"
+    events = train(request, tmp_path)
+    assert events[-1]["status"] == "completed"
     return [e["train_loss"] for e in events if e["type"] == "epoch"]
 
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import torch
 
+from tests.inprocess import train
 from torchplay import data
-from torchplay.spec import JobCreate
-from torchplay.training import Control, run_job
+from torchplay.training import Control
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +30,7 @@ def one_thread() -> Iterator[None]:
 
 
 def _run(request: dict[str, Any], tmp_path: Path, control: Control | None = None) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    run_job(JobCreate.model_validate(request), events.append, control, tmp_path)
+    events = train(request, tmp_path, control)
     assert events[-1] == {"type": "done", "status": "completed", "error": None}, events[-1]
     return events
 
@@ -248,10 +247,8 @@ def test_gan_draws_points_on_the_ring(tmp_path: Path) -> None:
 
 def test_gan_on_images_shows_a_grid_and_stops_on_command(tmp_path: Path) -> None:
     control = Control()
-    events: list[dict[str, Any]] = []
 
     def emit(event: dict[str, Any]) -> None:
-        events.append(event)
         if event["type"] == "epoch" and event["epoch"] == 2:
             control.send({"op": "stop"})
 
@@ -270,7 +267,7 @@ def test_gan_on_images_shows_a_grid_and_stops_on_command(tmp_path: Path) -> None
         },
         "epochs": 50,
     }
-    run_job(JobCreate.model_validate(request), emit, control, tmp_path)
+    events = train(request, tmp_path, control, on_event=emit)
     assert [e["epoch"] for e in _epochs(events)] == [1, 2]
     assert events[-1] == {"type": "done", "status": "stopped", "error": None}
     grid = _last_snapshot(events)

@@ -7,14 +7,13 @@ from typing import Any
 
 import pytest
 
+from tests.inprocess import train
 from tests.training.tutorial import step_job
-from torchplay.spec import JobCreate
-from torchplay.training import Control, run_job
+from torchplay.training import Control
 
 
 def _run(request: dict[str, Any], tmp_path: Path, control: Control | None = None) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    run_job(JobCreate.model_validate(request), events.append, control, tmp_path)
+    events = train(request, tmp_path, control)
     return events
 
 

@@ -21,9 +21,10 @@ from torchplay.api.routes import autograd, catalogue, export, jobs, models, stre
 from torchplay.api.security import BrowserGuard, BrowserPolicy
 from torchplay.data import DatasetUnavailable
 from torchplay.jobs import JobError, JobManager, Store, make_executor
-from torchplay.models.builder import warm_up_planning
+from torchplay.jobs.legacy import plan_legacy_jobs
+from torchplay.planning import plan_job, warm_up_planning
 from torchplay.settings import Settings
-from torchplay.spec import SpecError
+from torchplay.spec import JobCreate, SpecError
 from torchplay.spec.errors import clean_loc
 from torchplay.spec.tags import UNION_TAGS
 
@@ -53,6 +54,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             store, executor, settings.max_running_jobs, settings.max_queued_jobs, data_dir=settings.data_dir
         )
         app.state.manager = manager
+
+        def plan(request: JobCreate) -> Any:
+            return plan_job(request, settings.limits, settings.data_dir, checkpoint_every=settings.checkpoint_every)
+
+        plan_legacy_jobs(store, plan)
         await manager.start()
         # In the background: the server answers at once, and is fast by the first validation.
         warming = asyncio.get_running_loop().run_in_executor(None, warm_up_planning)

@@ -16,6 +16,8 @@ from urllib.parse import parse_qs
 from starlette.routing import Match, Mount, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from torchplay.api.close_codes import CloseCode
+
 # Browsers cannot set headers on a WebSocket: the page offers the token as the subprotocol
 # `bearer.<base64url(token)>` next to the stream's own, so it never appears in a URL.
 BEARER_PROTOCOL_PREFIX = "bearer."
@@ -45,7 +47,7 @@ async def reject(send: Send, status: int, detail: str, headers: list[tuple[bytes
 async def refuse_websocket(receive: Receive, send: Send, reason: str) -> None:
     """Refuse the handshake (the client sees HTTP 403; browsers show no reason)."""
     await receive()  # the connect message
-    await send({"type": "websocket.close", "code": 1008, "reason": reason[:120]})
+    await send({"type": "websocket.close", "code": CloseCode.POLICY, "reason": reason[:120]})
 
 
 class TokenGuard:

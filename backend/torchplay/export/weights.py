@@ -15,12 +15,12 @@ import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
 from safetensors.torch import save as safetensors_bytes
 
 from torchplay.models.naming import rename_state_dict
+from torchplay.planning import PlannedJob
 from torchplay.training.inference import TrainedJob, load_trained
 
 FORMATS = ("python", "state_dict", "torchscript", "onnx")
@@ -38,12 +38,12 @@ class Download:
     media_type: str
 
 
-def export_weights(request: dict[str, Any], data_dir: Path, job_id: str, fmt: str, stem: str) -> Download:
+def export_weights(plan: PlannedJob, data_dir: Path, job_id: str, fmt: str, stem: str) -> Download:
     """The trained job in `fmt`; `NotTrained` if it has no final weights, `ExportUnavailable`
     when the format's package is not installed."""
     if fmt == "onnx" and importlib.util.find_spec("onnx") is None:
         raise ExportUnavailable("ONNX export needs the onnx extra, which is not installed: pip install torchplay[onnx]")
-    trained = load_trained(request, data_dir, job_id)
+    trained = load_trained(plan, data_dir, job_id)
     if fmt == "state_dict":
         return Download(_state_dict(trained, job_id), f"{stem}.safetensors", "application/octet-stream")
     if fmt == "torchscript":
@@ -61,9 +61,9 @@ def example_input(trained: TrainedJob, batch: int = 2) -> torch.Tensor:
 def _state_dict(trained: TrainedJob, job_id: str) -> bytes:
     tensors: dict[str, torch.Tensor] = {}
     for name, model in trained.models.items():
-        renamed = rename_state_dict(model.state_dict(), trained.plan.models[name].spec.layers)
+        renamed = rename_state_dict(model.state_dict(), trained.plan.spec(name).layers)
         prefix = "" if name == "model" else f"{name}."
-        tensors |= {prefix + key: value.contiguous() for key, value in renamed.items()}  # type: ignore[union-attr]
+        tensors |= {prefix + key: value.contiguous() for key, value in renamed.items()}
     return safetensors_bytes(tensors, metadata={"job_id": job_id, "format": "torchplay state_dict"})
 
 

@@ -1,4 +1,4 @@
-"""The executor seam: it moves a job request in and event batches out, nothing else.
+"""The executor seam: it moves a planned job in and event batches out, nothing else.
 
 `LocalExecutor` (worker processes) and `RayExecutor` (a Ray cluster) implement it; the
 `JobManager` never knows which one it drives.
@@ -10,7 +10,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
-Event = dict[str, Any]
+from torchplay.planning import PlannedJob
+from torchplay.spec.wire import EventBase
+
+Event = EventBase
 # Called from the executor's own threads; the manager hops onto its event loop.
 OnEvents = Callable[[str, list[Event]], None]
 # Called once per job after its last event was delivered; `error` is None for a clean exit.
@@ -27,8 +30,8 @@ class Executor(ABC):
         self.on_events, self.on_exit = on_events, on_exit
 
     @abstractmethod
-    def start(self, job_id: str, request: dict[str, Any], *, resume_from: dict[str, Any] | None = None) -> None:
-        """Begin running a normalised job request (optionally from a checkpoint)."""
+    def start(self, job_id: str, plan: PlannedJob, *, resume_from: dict[str, Any] | None = None) -> None:
+        """Begin running a planned job (optionally from a checkpoint)."""
 
     @abstractmethod
     def send(self, job_id: str, command: dict[str, Any]) -> bool:
@@ -41,7 +44,7 @@ class Executor(ABC):
     def worker_pid(self, job_id: str) -> int | None:
         return None
 
-    def can_start(self, request: dict[str, Any]) -> tuple[bool, str | None]:
+    def can_start(self, plan: PlannedJob) -> tuple[bool, str | None]:
         """Whether resources for this job are free now; if not, why (shown while queued)."""
         return True, None
 

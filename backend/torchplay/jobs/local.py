@@ -14,6 +14,7 @@ from typing import Any
 
 from torchplay.jobs.executor import Executor
 from torchplay.jobs.worker import worker_main
+from torchplay.planning import PlannedJob
 
 STOP_GRACE_S = 0.5  # a cooperative stop acts within one batch; past this the worker is killed
 _ctx = mp.get_context("spawn")  # fork would copy the server's threads and sockets into torch
@@ -96,13 +97,13 @@ class LocalExecutor(Executor):
 
     # --- Executor --------------------------------------------------------------------------------
 
-    def start(self, job_id: str, request: dict[str, Any], *, resume_from: dict[str, Any] | None = None) -> None:
+    def start(self, job_id: str, plan: PlannedJob, *, resume_from: dict[str, Any] | None = None) -> None:
         worker = self._take_worker()
         worker.job_id = job_id
-        worker.device = _device_of(request)
+        worker.device = plan.placement()
         with self._lock:
             self._busy[job_id] = worker
-        worker.inbox.put((request, resume_from, job_id))
+        worker.inbox.put((plan, resume_from, job_id))
         worker.reader = threading.Thread(target=self._read, args=(worker,), daemon=True, name=f"events-{job_id}")
         worker.reader.start()
         self._refill_when_cpu_free()
@@ -127,8 +128,8 @@ class LocalExecutor(Executor):
         worker = self._busy.get(job_id)
         return worker.process.pid if worker else None
 
-    def can_start(self, request: dict[str, Any]) -> tuple[bool, str | None]:
-        device = _device_of(request)
+    def can_start(self, plan: PlannedJob) -> tuple[bool, str | None]:
+        device = plan.placement()
         with self._lock:
             running = sum(1 for w in self._busy.values() if w.device == device)
         if running >= self.max_per_device:
@@ -199,17 +200,6 @@ def _drain(events: Any, timeout: float) -> list[dict[str, Any]]:
             batch.append(events.get_nowait())
         except (queue.Empty, EOFError, OSError):
             return batch
-
-
-def _device_of(request: dict[str, Any]) -> str:
-    """The device a job will hold: `auto` and `cuda` resolve to a real one (cuda:0 …)."""
-    from torchplay.training.devices import resolve_device
-
-    name = str(request.get("device", "auto"))
-    try:
-        return resolve_device(name)
-    except ValueError:  # the worker will fail it with a readable error; count it under its name
-        return name
 
 
 def _exit_reason(worker: _Worker) -> str | None:

@@ -9,7 +9,7 @@ inside one. Executors call back from their own threads; those calls hop onto the
 where each batch gets its `seq` numbers, is stored in one transaction, and is published
 to the job's live log for viewers.
 
-From any thread: `stored`, `metrics`, `latest_snapshot` and `store` itself, which read
+From any thread: `stored`, `plan`, `events` and `store` itself, which read
 only the store (it has its own lock).
 """
 
@@ -17,17 +17,22 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
+import math
 import secrets
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
-from torchplay.jobs.executor import Event, Executor
+from torchplay.jobs.executor import Executor
 from torchplay.jobs.live import LiveLog
 from torchplay.jobs.store import UNFINISHED, Store, now_iso
+from torchplay.planning import PlannedJob
+from torchplay.spec import lifecycle
+from torchplay.spec.events import DoneEvent, EpochEvent, StatusEvent
+from torchplay.spec.lifecycle import JobStatus
+from torchplay.spec.wire import EventBase
 from torchplay.training import checkpoint
 
 DISPATCH_RETRY_S = 1.0  # while a job waits for resources, how often to look again
@@ -105,14 +110,7 @@ class JobManager:
                 self._queue.append(job["id"])
             else:
                 self._append(
-                    job["id"],
-                    [
-                        {
-                            "type": "done",
-                            "status": "interrupted",
-                            "error": "the server stopped while this job was running",
-                        }
-                    ],
+                    job["id"], [DoneEvent(status="interrupted", error="the server stopped while this job was running")]
                 )
         self._dispatch()
 
@@ -129,14 +127,16 @@ class JobManager:
     # --- commands ------------------------------------------------------------------------------
 
     @_on_loop
-    def create(self, request: dict[str, Any]) -> dict[str, Any]:
+    def create(self, plan: PlannedJob) -> dict[str, Any]:
         if len(self._queue) >= self.max_queued:
             raise JobError(
                 429,
                 f"{len(self._queue)} jobs are already queued (limit max_queued_jobs={self.max_queued}); try again later",
             )
         job_id = secrets.token_hex(6)
-        self.store.create_job(job_id, request["name"], request["epochs"], request)
+        request = plan.request.model_dump(mode="json")
+        facts = plan.model_dump(mode="json", exclude={"request"})
+        self.store.create_job(job_id, request["name"], request["epochs"], request, facts)
         self._live[job_id] = LiveLog()
         self._queue.append(job_id)
         self._dispatch()
@@ -153,35 +153,37 @@ class JobManager:
             raise JobError(404, f"no job {job_id!r}")
         return job
 
+    def plan(self, job_id: str) -> PlannedJob:
+        """What was decided about the job when it was created. Any thread."""
+        return _planned(self.stored(job_id))
+
     @_on_loop
     def list(self) -> list[dict[str, Any]]:
         return [self._public(job) for job in self.store.list_jobs()]
 
     @_on_loop
     def stop(self, job_id: str) -> dict[str, Any]:
-        self._require(job_id, ("queued", "running", "paused"), "stop")
+        self._require(job_id, "stop")
         if job_id in self._queue:
             self._queue.remove(job_id)
-            self._append(job_id, [{"type": "done", "status": "stopped", "error": None}])
+            self._append(job_id, [DoneEvent(status="stopped", error=None)])
         else:
             self._stop_requested.add(job_id)
             self.executor.stop(job_id)
         return self.get(job_id)
 
     @_on_loop
-    def control(self, job_id: str, op: str) -> dict[str, Any]:
-        """pause / resume / step of a running job."""
-        if op == "resume" and self._require(job_id, ("paused", "interrupted"), op)["status"] == "interrupted":
+    def control(self, job_id: str, op: Literal["pause", "resume", "step"]) -> dict[str, Any]:
+        """pause / resume / step of a running job; resume of an interrupted one restarts it."""
+        if self._require(job_id, op)["status"] == JobStatus.INTERRUPTED:
             return self._restart(job_id)
-        allowed = {"pause": ("running",), "resume": ("paused",), "step": ("paused", "running")}[op]
-        self._require(job_id, allowed, op)
         if not self.executor.send(job_id, {"op": op}):
             raise JobError(409, f"job {job_id} is not running in a worker right now")
         return self.get(job_id)
 
     @_on_loop
     def change(self, job_id: str, values: dict[str, Any]) -> dict[str, Any]:
-        self._require(job_id, ("running", "paused"), "change")
+        self._require(job_id, "change")
         if not self.executor.send(job_id, {"op": "set", "values": values}):
             raise JobError(409, f"job {job_id} is not running in a worker right now")
         return self.get(job_id)
@@ -241,16 +243,11 @@ class JobManager:
 
     # --- reading -----------------------------------------------------------------------------------
 
-    def metrics(self, job_id: str) -> list[dict[str, Any]]:
-        """Any thread: a long history takes a while to read."""
+    def events(self, job_id: str, kind: str, limit: int | None = None, newest: bool = False) -> list[str]:
+        """A job's stored events of one kind, as their JSON text (oldest first unless `newest`).
+        Any thread: a long history takes a while to read."""
         self.stored(job_id, with_request=False)
-        return self.store.events(job_id, "epoch")
-
-    def latest_snapshot(self, job_id: str) -> dict[str, Any] | None:
-        """Any thread."""
-        self.stored(job_id, with_request=False)
-        found = self.store.events(job_id, "snapshot", limit=1, newest=True)
-        return found[0] if found else None
+        return self.store.event_bodies(job_id, kind, limit, newest)
 
     @_on_loop
     async def frames(self, job_id: str, since: int = 0) -> AsyncIterator[str]:
@@ -282,7 +279,7 @@ class JobManager:
 
     # --- intake ---------------------------------------------------------------------------------------
 
-    def _events_from_thread(self, job_id: str, events: list[Event]) -> None:
+    def _events_from_thread(self, job_id: str, events: list[EventBase]) -> None:
         assert self._loop is not None
         self._loop.call_soon_threadsafe(self._append, job_id, events)
 
@@ -291,7 +288,7 @@ class JobManager:
         self._loop.call_soon_threadsafe(self._exited, job_id, error)
 
     @_on_loop
-    def _append(self, job_id: str, events: list[Event]) -> None:
+    def _append(self, job_id: str, events: list[EventBase]) -> None:
         """Number, store and publish one batch of a job's events."""
         if self._closed:
             return
@@ -304,8 +301,7 @@ class JobManager:
         fields: dict[str, Any] = {}
         for event in events:
             seq += 1
-            event = {"seq": seq, **event, "job_id": job_id}
-            rows.append((seq, event["type"], _dumps(event)))
+            rows.append((seq, event.type, event.numbered(seq, job_id).to_json()))
             fields.update(_job_fields(event, job))
         self.store.append(job_id, rows, fields)
         if self.data_dir is not None and "epoch" in fields:  # history moved: older checkpoints can go
@@ -327,9 +323,9 @@ class JobManager:
             asyncio.get_running_loop().run_in_executor(None, checkpoint.remove_job_dir, self.data_dir, job_id)
         if job is not None and job["status"] in UNFINISHED:
             if job_id in self._stop_requested:
-                done = {"type": "done", "status": "stopped", "error": None}
+                done = DoneEvent(status="stopped", error=None)
             else:
-                done = {"type": "done", "status": "failed", "error": error or "worker exited before the job finished"}
+                done = DoneEvent(status="failed", error=error or "worker exited before the job finished")
             self._append(job_id, [done])
         self._stop_requested.discard(job_id)
         self._dispatch()
@@ -354,13 +350,19 @@ class JobManager:
             if job is None:
                 self._queue.remove(job_id)
                 continue
-            ready, reason = self.executor.can_start(job["request"])
+            try:
+                plan = _planned(job)
+            except JobError as exc:  # kept by an older torchplay, and it no longer plans
+                self._queue.remove(job_id)
+                self._append(job_id, [DoneEvent(status="failed", error=str(exc))])
+                continue
+            ready, reason = self.executor.can_start(plan)
             if not ready:
                 self._queue_reasons[job_id] = reason or "waiting for resources"
                 continue
             self._queue.remove(job_id)
             self._running.add(job_id)
-            self.executor.start(job_id, job["request"], resume_from=self._resume.pop(job_id, None))
+            self.executor.start(job_id, plan, resume_from=self._resume.pop(job_id, None))
         # A cluster's resources also change where we cannot see it (a node joins): look again.
         if self._queue_reasons and self._retry is None and self._loop is not None:
             self._retry = self._loop.call_later(DISPATCH_RETRY_S, self._retry_dispatch)
@@ -371,14 +373,19 @@ class JobManager:
 
     # --- helpers -----------------------------------------------------------------------------------
 
-    def _require(self, job_id: str, states: tuple[str, ...], action: str) -> dict[str, Any]:
+    def _require(self, job_id: str, action: lifecycle.Action) -> dict[str, Any]:
+        """The job's row, if its status allows `action` (the lifecycle table decides)."""
         job = self.stored(job_id, with_request=False)
-        if job["status"] not in states:
-            raise JobError(409, f"cannot {action} a job that is {job['status']} (allowed when: {', '.join(states)})")
+        if not lifecycle.allows(job["status"], action):
+            allowed = ", ".join(lifecycle.allowed_in(action))
+            raise JobError(409, f"cannot {action} a job that is {job['status']} (allowed when: {allowed})")
         return job
 
     def _public(self, job: dict[str, Any]) -> dict[str, Any]:
-        job = {k: v for k, v in job.items() if k != "last_seq"}
+        plan = job.get("plan")
+        job = {k: v for k, v in job.items() if k not in ("last_seq", "plan")}
+        if "request" in job:  # the record (not a list row): what planning found out
+            job |= _RECORD_DEFAULTS | {k: v for k, v in (plan or {}).items() if k in _RECORD_DEFAULTS}
         job["worker_pid"] = self.executor.worker_pid(job["id"]) if job["status"] in UNFINISHED else None
         job["queue_reason"] = None
         if job["status"] == "queued":  # why it waits: resources, or its worker is still starting
@@ -386,39 +393,38 @@ class JobManager:
         return job
 
 
-def _job_fields(event: Event, job: dict[str, Any]) -> dict[str, Any]:
+# The record's plan fields for a job kept by a torchplay that stored no plan.
+_RECORD_DEFAULTS: dict[str, Any] = {
+    "input_shape": [], "output_shape": None, "classes": None, "snapshot_kind": None,
+    "total_params": 0, "warnings": [], "memory_mb": None,
+}  # fmt: skip
+
+
+def _planned(job: dict[str, Any]) -> PlannedJob:
+    if not job.get("plan"):
+        raise JobError(409, f"job {job['id']} was created by an older torchplay and has no plan; create it again")
+    return PlannedJob.model_validate({"request": job["request"], **job["plan"]})
+
+
+def _job_fields(event: EventBase, job: dict[str, Any]) -> dict[str, Any]:
     """How one event changes the job row."""
-    kind = event["type"]
-    if kind == "epoch":
+    if isinstance(event, EpochEvent):
         return {
-            "epoch": event["epoch"],
-            "train_loss": event["train_loss"],
-            "val_loss": event["val_loss"],
-            "metrics": event["metrics"],
+            "epoch": event.epoch,
+            "train_loss": _finite(event.train_loss),
+            "val_loss": _finite(event.val_loss),
+            "metrics": {k: _finite(v) for k, v in event.metrics.items()},
         }
-    if kind == "status":
-        fields = {"status": event["status"], "device": event.get("device")}
-        if event["status"] == "running" and not job.get("started_at"):
+    if isinstance(event, StatusEvent):
+        fields: dict[str, Any] = {"status": event.status, "device": event.device}
+        if event.status == "running" and not job.get("started_at"):
             fields["started_at"] = now_iso()
         return fields
-    if kind == "done":
-        return {"status": event["status"], "error": event.get("error"), "finished_at": now_iso()}
+    if isinstance(event, DoneEvent):
+        return {"status": event.status, "error": event.error, "finished_at": now_iso()}
     return {}
 
 
-def _dumps(event: Event) -> str:
-    """JSON with NaN/inf as null: a diverging loss must not produce invalid JSON."""
-    try:
-        return json.dumps(event, allow_nan=False, separators=(",", ":"))
-    except ValueError:
-        return json.dumps(_nan_to_none(event), separators=(",", ":"))
-
-
-def _nan_to_none(value: Any) -> Any:
-    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
-        return None
-    if isinstance(value, dict):
-        return {k: _nan_to_none(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_nan_to_none(v) for v in value]
-    return value
+def _finite(value: float | None) -> float | None:
+    """NaN and inf are stored as null, as on the wire."""
+    return value if value is not None and math.isfinite(value) else None

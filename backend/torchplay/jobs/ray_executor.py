@@ -41,6 +41,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from torchplay.jobs.executor import Event, Executor
+from torchplay.planning import PlannedJob
 
 WORKER_LOST = "worker lost"
 _EPS = 1e-6  # fractional resources: 3 × 0.333… must fit in 1 GPU
@@ -78,7 +79,7 @@ class JobActor:
         with self._lock:  # two sends at once must not lose a counter bump
             self.control.send(command)
 
-    def run(self, request: dict[str, Any], resume_from: dict[str, Any] | None, job_id: str) -> Iterator[Any]:
+    def run(self, plan: PlannedJob, resume_from: dict[str, Any] | None, job_id: str) -> Iterator[Any]:
         """A streaming generator: first where it runs, then event batches until `done`."""
         from torchplay.training import run_job
         from torchplay.training.checkpoint import job_dir
@@ -92,7 +93,18 @@ class JobActor:
                 # Checkpoints and the final model land in the job's folder under data_dir: a volume
                 # shared by every node, so the server can predict/export/resume from them.
                 checkpoints = job_dir(self.data_dir, job_id)
-                run_job(request, events.put, self.control, self.data_dir, resume_from, checkpoint_dir=checkpoints)
+                # Ray hands the actor its GPU(s) as CUDA_VISIBLE_DEVICES, so inside it the GPU
+                # is always cuda:0: an index the job named picks no particular card.
+                device = plan.placement(pinned=False)
+                run_job(
+                    plan,
+                    events.put,
+                    self.control,
+                    data_dir=self.data_dir,
+                    device=device,
+                    resume_from=resume_from,
+                    checkpoint_dir=checkpoints,
+                )
             finally:
                 events.put(None)  # end of stream, even if run_job itself broke
 
@@ -193,15 +205,9 @@ class RayExecutor(Executor):
             self._totals = (time.monotonic(), totals)
         return totals
 
-    def _wants_gpu(self, request: dict[str, Any]) -> bool:
-        device = str(request.get("device", "auto"))
-        if device.startswith("cuda"):
-            return True
-        # `auto` means "cuda if there is one": on a cluster, if any node has a GPU.
-        return device == "auto" and self._cluster_totals().get("GPU", 0.0) > 0
-
-    def _resources(self, request: dict[str, Any]) -> dict[str, float]:
-        if self._wants_gpu(request):
+    def _resources(self, plan: PlannedJob) -> dict[str, float]:
+        # Planning resolved `auto` against `devices()`: cuda when any node has a GPU.
+        if plan.device_kind == "cuda":
             return {"GPU": self.settings.gpus_per_job, "CPU": self.settings.cpus_per_gpu_job}
         return {"CPU": self.settings.cpus_per_job}
 
@@ -213,12 +219,12 @@ class RayExecutor(Executor):
                     held[key] = held.get(key, 0.0) + amount
         return held
 
-    def can_start(self, request: dict[str, Any]) -> tuple[bool, str | None]:
+    def can_start(self, plan: PlannedJob) -> tuple[bool, str | None]:
         if not self._ready.is_set():
             return False, f"connecting to the Ray cluster ({self.address})"
         if self._connect_error is not None:
             return False, f"cannot reach the Ray cluster ({self.address}): {self._connect_error}"
-        need, totals, held = self._resources(request), self._cluster_totals(), self._held()
+        need, totals, held = self._resources(plan), self._cluster_totals(), self._held()
         for key in ("GPU", "CPU"):
             amount = need.get(key, 0.0)
             if not amount:
@@ -234,12 +240,9 @@ class RayExecutor(Executor):
 
     # --- Executor -------------------------------------------------------------------------------------
 
-    def start(self, job_id: str, request: dict[str, Any], *, resume_from: dict[str, Any] | None = None) -> None:
-        resources = self._resources(request)
+    def start(self, job_id: str, plan: PlannedJob, *, resume_from: dict[str, Any] | None = None) -> None:
+        resources = self._resources(plan)
         gpus, cpus = resources.get("GPU", 0.0), resources.get("CPU", 0.0)
-        # Ray hands the actor its GPU(s) as CUDA_VISIBLE_DEVICES, so inside it the GPU is
-        # always cuda:0: an index asked for here names no particular card of the cluster.
-        request = {**request, "device": "cuda" if gpus else "cpu"}
         actor = self._actor_class.options(
             num_cpus=cpus,
             num_gpus=gpus,
@@ -248,7 +251,7 @@ class RayExecutor(Executor):
             name=f"torchplay-{job_id}",
         ).remote(self.data_dir, max(1, int(cpus)))
         job = _Job(job_id, actor, resources)
-        job.stream = actor.run.remote(request, resume_from, job_id)
+        job.stream = actor.run.remote(plan, resume_from, job_id)
         with self._lock:
             self._jobs[job_id] = job
         job.reader = threading.Thread(target=self._read, args=(job,), daemon=True, name=f"ray-events-{job_id}")

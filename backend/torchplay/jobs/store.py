@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from torchplay.spec.lifecycle import ACTIVE, JobStatus
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
@@ -29,6 +31,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     device TEXT,
     error TEXT,
     request TEXT NOT NULL,
+    plan TEXT,
     last_seq INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS events (
@@ -43,7 +46,7 @@ CREATE TABLE IF NOT EXISTS events (
 _SUMMARY = (
     "id, name, status, created_at, started_at, finished_at, epoch, epochs, train_loss, val_loss, metrics, device, error"
 )
-UNFINISHED = ("queued", "running", "paused")
+UNFINISHED = tuple(status.value for status in JobStatus if status in ACTIVE)  # the lifecycle table's
 
 
 def now_iso() -> str:
@@ -60,6 +63,9 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
+            if "plan" not in columns:  # a data dir from before jobs stored their plan
+                self._db.execute("ALTER TABLE jobs ADD COLUMN plan TEXT")
 
     def close(self) -> None:
         with self._lock:
@@ -67,36 +73,40 @@ class Store:
 
     # --- jobs ----------------------------------------------------------------------------
 
-    def create_job(self, job_id: str, name: str, epochs: int, request: dict[str, Any]) -> dict[str, Any]:
+    def create_job(
+        self, job_id: str, name: str, epochs: int, request: dict[str, Any], plan: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A queued job: its normalised request and what planning decided about it."""
         with self._lock:
             self._db.execute(
-                "INSERT INTO jobs (id, name, status, created_at, epochs, request) VALUES (?, ?, 'queued', ?, ?, ?)",
-                (job_id, name, now_iso(), epochs, json.dumps(request)),
+                "INSERT INTO jobs (id, name, status, created_at, epochs, request, plan)"
+                " VALUES (?, ?, 'queued', ?, ?, ?, ?)",
+                (job_id, name, now_iso(), epochs, json.dumps(request), json.dumps(plan)),
             )
         job = self.get_job(job_id)
         assert job is not None
         return job
 
     def get_job(self, job_id: str, with_request: bool = True) -> dict[str, Any] | None:
-        columns = _SUMMARY + (", request" if with_request else "") + ", last_seq"
+        columns = _SUMMARY + (", request, plan" if with_request else "") + ", last_seq"
         with self._lock:
             row = self._db.execute(f"SELECT {columns} FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _job(row) if row else None
 
     def list_jobs(self) -> list[dict[str, Any]]:
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {_SUMMARY}, last_seq FROM jobs ORDER BY created_at DESC, rowid DESC"
-            ).fetchall()
-        return [_job(row) for row in rows]
+        return self._jobs("ORDER BY created_at DESC, rowid DESC", with_request=False)
 
     def unfinished_jobs(self) -> list[dict[str, Any]]:
         marks = ",".join("?" * len(UNFINISHED))
+        return self._jobs(f"WHERE status IN ({marks}) ORDER BY created_at", UNFINISHED)
+
+    def jobs_without_plan(self) -> list[dict[str, Any]]:
+        return self._jobs("WHERE plan IS NULL")
+
+    def _jobs(self, clauses: str, params: tuple[Any, ...] = (), with_request: bool = True) -> list[dict[str, Any]]:
+        columns = _SUMMARY + (", request, plan" if with_request else "") + ", last_seq"
         with self._lock:
-            rows = self._db.execute(
-                f"SELECT {_SUMMARY}, request, last_seq FROM jobs WHERE status IN ({marks}) ORDER BY created_at",
-                UNFINISHED,
-            ).fetchall()
+            rows = self._db.execute(f"SELECT {columns} FROM jobs {clauses}", params).fetchall()
         return [_job(row) for row in rows]
 
     def update_job(self, job_id: str, **fields: Any) -> None:
@@ -154,21 +164,28 @@ class Store:
         found = [(row[0], row[1]) for row in rows] + ([(snap[0], snap[1])] if snap else [])
         return sorted(found)
 
-    def events(self, job_id: str, kind: str, limit: int | None = None, newest: bool = False) -> list[dict[str, Any]]:
+    def event_bodies(self, job_id: str, kind: str, limit: int | None = None, newest: bool = False) -> list[str]:
+        """The JSON text of a job's events of one kind, oldest first (newest first if asked)."""
         order = "DESC" if newest else "ASC"
         sql = f"SELECT body FROM events WHERE job_id = ? AND type = ? ORDER BY seq {order}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         with self._lock:
             rows = self._db.execute(sql, (job_id, kind)).fetchall()
-        return [json.loads(row[0]) for row in rows]
+        return [row[0] for row in rows]
+
+    def events(self, job_id: str, kind: str, limit: int | None = None, newest: bool = False) -> list[dict[str, Any]]:
+        return [json.loads(body) for body in self.event_bodies(job_id, kind, limit, newest)]
 
     def _update(self, job_id: str, fields: dict[str, Any]) -> None:
         if not fields:
             return
-        fields = {k: json.dumps(v) if k in ("metrics", "request") else v for k, v in fields.items()}
+        fields = {k: json.dumps(v) if k in _JSON_COLUMNS else v for k, v in fields.items()}
         assignments = ", ".join(f"{key} = ?" for key in fields)
         self._db.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", (*fields.values(), job_id))
+
+
+_JSON_COLUMNS = ("metrics", "request", "plan")
 
 
 def _job(row: sqlite3.Row) -> dict[str, Any]:
@@ -176,4 +193,6 @@ def _job(row: sqlite3.Row) -> dict[str, Any]:
     job["metrics"] = json.loads(job["metrics"] or "{}")
     if "request" in job:
         job["request"] = json.loads(job["request"])
+    if "plan" in job:
+        job["plan"] = json.loads(job["plan"]) if job["plan"] else None
     return job

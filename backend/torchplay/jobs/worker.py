@@ -34,11 +34,11 @@ def worker_main(
     assignment = inbox.get()
     if assignment is None:
         return
-    request, resume_from, job_id = assignment
+    plan, resume_from, job_id = assignment
     control = Control(counter=counter, commands=commands)
     # The job's own folder (checkpoints) comes from the server-made id, never from the request.
     checkpoints = job_dir(data_dir, job_id)
-    run_job(request, events.put, control, Path(data_dir), resume_from=resume_from, checkpoint_dir=checkpoints)
+    run_job(plan, events.put, control, data_dir=Path(data_dir), resume_from=resume_from, checkpoint_dir=checkpoints)
     events.close()
     events.join_thread()  # flush every event before the process exits
 

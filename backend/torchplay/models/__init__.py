@@ -1,5 +1,5 @@
-"""Model specs become real `torch.nn` modules here (and are shape-checked on the way)."""
+"""Model specs become real `torch.nn` modules here."""
 
-from torchplay.models.builder import LayerReport, ModelPlan, build_layer, build_model, plan_model
+from torchplay.models.builder import build_layer, build_model, torch_class
 
-__all__ = ["LayerReport", "ModelPlan", "build_layer", "build_model", "plan_model"]
+__all__ = ["build_layer", "build_model", "torch_class"]

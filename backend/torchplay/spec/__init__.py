@@ -2,7 +2,6 @@
 
 from torchplay.spec.errors import SpecError
 from torchplay.spec.job import (
-    LOSSES_BY_TASK,
     OPTIMIZERS,
     SCHEDULERS,
     DatasetRef,
@@ -11,12 +10,14 @@ from torchplay.spec.job import (
     ModelSpec,
 )
 from torchplay.spec.layers import LAYERS, LayerBase, LayerSpec
+from torchplay.spec.tasks import LOSSES_BY_TASK, TASKS
 
 __all__ = [
     "LAYERS",
     "LOSSES_BY_TASK",
     "OPTIMIZERS",
     "SCHEDULERS",
+    "TASKS",
     "DatasetRef",
     "GanSpec",
     "JobCreate",

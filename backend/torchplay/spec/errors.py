@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 Loc = tuple[str | int, ...]
 
 
@@ -24,3 +26,10 @@ def clean_loc(loc: Sequence[str | int], tags: frozenset[str]) -> list[str | int]
 
     So a client sees `["model", "layers", 3, "in_features"]`: a path into what it sent."""
     return [part for i, part in enumerate(loc) if part not in tags and not (i == 0 and part == "body")]
+
+
+class SpecWarning(BaseModel):
+    """An unusual but valid choice: the job runs, and the person is told why it may surprise."""
+
+    loc: list[str | int] = Field(description="Where in the request, like a validation error's loc.")
+    msg: str

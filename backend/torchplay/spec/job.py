@@ -14,15 +14,6 @@ LossName = Literal[
     "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
 ]  # fmt: skip
 
-# What a task's targets allow; the first entry is the task's default loss.
-LOSSES_BY_TASK: dict[str, tuple[str, ...]] = {
-    "regression": ("MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss"),
-    "classification": ("CrossEntropyLoss", "NLLLoss"),
-    "binary": ("BCEWithLogitsLoss", "BCELoss"),
-    "reconstruction": ("MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss"),
-    "gan": ("BCEWithLogitsLoss",),
-}
-
 # lr has no upper bound on purpose: learners try 1e6 to watch a run diverge.
 LearningRate = Annotated[float, Field(gt=0.0, le=1e9, description="Learning rate (step size).")]
 WeightDecay = Annotated[float, Field(ge=0.0, le=10.0, description="L2 penalty on the weights.")]
@@ -36,6 +27,7 @@ class _Closed(BaseModel):
 
 
 class _Optimizer(_Closed):
+    type: str  # each optimizer narrows it to its torch.optim name
     description: ClassVar[str] = ""
 
 
@@ -92,8 +84,18 @@ OPTIMIZERS: dict[str, type[_Optimizer]] = {
 # --- schedulers (torch.optim.lr_scheduler names) ---------------------------------------
 
 
+RunLength = Literal["epochs", "steps_per_epoch"]
+
+
 class _Scheduler(_Closed):
+    type: str  # each scheduler narrows it to its torch.optim.lr_scheduler name
     description: ClassVar[str] = ""
+    # When it steps: after every batch, or after every epoch (the loop and the export read it).
+    steps_every: ClassVar[Literal["batch", "epoch"]] = "epoch"
+    # Stepped with the monitored loss (val loss, else train loss) rather than without arguments.
+    monitors_loss: ClassVar[bool] = False
+    # Constructor arguments taken from the run when the spec leaves them None / has no field.
+    from_run: ClassVar[dict[str, RunLength]] = {}
 
 
 class StepLR(_Scheduler):
@@ -112,6 +114,7 @@ class ExponentialLR(_Scheduler):
 class CosineAnnealingLR(_Scheduler):
     type: Literal["CosineAnnealingLR"] = "CosineAnnealingLR"
     description: ClassVar[str] = "Cosine curve from lr down to eta_min over T_max epochs."
+    from_run: ClassVar[dict[str, RunLength]] = {"T_max": "epochs"}
     T_max: int | None = Field(None, ge=1, le=1_000_000, description="Epochs of the half cosine (default: all).")
     eta_min: float = Field(0.0, ge=0.0, description="Lowest learning rate.")
 
@@ -119,6 +122,8 @@ class CosineAnnealingLR(_Scheduler):
 class OneCycleLR(_Scheduler):
     type: Literal["OneCycleLR"] = "OneCycleLR"
     description: ClassVar[str] = "Warm up to max_lr, then anneal; stepped every batch."
+    steps_every: ClassVar[Literal["batch", "epoch"]] = "batch"
+    from_run: ClassVar[dict[str, RunLength]] = {"epochs": "epochs", "steps_per_epoch": "steps_per_epoch"}
     max_lr: float = Field(0.01, gt=0.0, le=1e6, description="Peak learning rate.")
     pct_start: float = Field(0.3, gt=0.0, lt=1.0, description="Share of the run spent warming up.")
 
@@ -126,6 +131,7 @@ class OneCycleLR(_Scheduler):
 class ReduceLROnPlateau(_Scheduler):
     type: Literal["ReduceLROnPlateau"] = "ReduceLROnPlateau"
     description: ClassVar[str] = "Cuts lr by factor when validation loss stops improving."
+    monitors_loss: ClassVar[bool] = True
     factor: float = Field(0.1, gt=0.0, lt=1.0, description="Multiplier applied on a plateau.")
     patience: int = Field(10, ge=0, le=1_000_000, description="Epochs without improvement to wait.")
 
@@ -168,6 +174,10 @@ class DatasetRef(_Closed):
     params: dict[str, Any] = Field(default_factory=dict, description="The dataset's parameters.")
     test_fraction: float = Field(0.2, ge=0.0, le=0.9, description="Share held out for validation.")
     seed: int | None = Field(None, ge=0, le=2**32 - 1, description="Data seed (default: the job's).")
+
+
+# Epochs between checkpoints when neither the job nor the server's settings say otherwise.
+DEFAULT_CHECKPOINT_EVERY = 10
 
 
 class JobCreate(_Closed):

@@ -1,8 +1,9 @@
 """The layer vocabulary of a model spec: one pydantic model per layer type.
 
-Each class is declared once; `LAYERS` (the registry) drives validation, the builder in
-`torchplay.models` and the `GET /api/layers` catalogue. Field names are torch's keyword
-names so a spec reads like the PyTorch code it becomes.
+Each class is declared once and registers itself in `LAYERS`, which drives validation,
+the builder in `torchplay.models`, the exported code, the layer names and the
+`GET /api/layers` catalogue: a new layer is one class here. Field names are torch's
+keyword names so a spec reads like the PyTorch code it becomes.
 """
 
 from __future__ import annotations
@@ -31,23 +32,51 @@ Padding = (
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 INFERRED = "inferred from the previous layer's output when omitted"
+IMAGE, SIGNAL, SEQUENCE = "(channels, height, width)", "(channels, length)", "(sequence, d_model)"
 
 
 class LayerBase(BaseModel):
-    """Common behaviour: strict, closed models, plus class-level shape rules."""
+    """Common behaviour: strict, closed models, plus what every part of torchplay needs to
+    know about a layer kind, as class-level entries (no torch here, only names)."""
 
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
+    type: str  # each layer narrows it to its own `Literal` tag
     category: ClassVar[str] = "other"
     description: ClassVar[str] = ""
-    # Accepted input ranks, batch excluded (None: any rank).
-    input_ranks: ClassVar[tuple[int, ...] | None] = None
+    # Accepted input ranks (batch excluded), each with how messages name it; None: any rank.
+    input_ranks: ClassVar[dict[int, str] | None] = None
     # Input-size fields filled from the incoming shape (batch excluded).
     inferred: ClassVar[dict[str, Callable[[Shape], Any]]] = {}
+    # The module it becomes: `nn.<type>` unless it names one of torchplay's blocks.
+    torch_class: ClassVar[str] = ""
+    # Leading constructor arguments the exported code writes positionally: nn.Linear(2, 16).
+    positional: ClassVar[tuple[str, ...]] = ()
+    # The exported attribute's stem (`fc` → fc1, fc2); default: the type in lower case.
+    name_prefix: ClassVar[str] = ""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        tag = cls.model_fields["type"].default
+        if isinstance(tag, str):  # a concrete layer, not a shared base like `RecurrentLayer`
+            LAYERS[tag] = cls
+
+    @classmethod
+    def module_name(cls) -> str:
+        """`nn.Linear`, or a torchplay block's class name (`TokenEmbedding`)."""
+        return cls.torch_class or f"nn.{cls.model_fields['type'].default}"
+
+    @classmethod
+    def prefix(cls) -> str:
+        return cls.name_prefix or str(cls.model_fields["type"].default).lower()
 
     def constructor_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for the torch constructor (torchplay-only fields removed)."""
         return self.model_dump(exclude={"type"})
+
+
+LAYERS: dict[str, type[LayerBase]] = {}  # filled by each class as it is declared
 
 
 def _last(shape: Shape) -> int:
@@ -65,6 +94,8 @@ class Linear(LayerBase):
     type: Literal["Linear"] = "Linear"
     category: ClassVar[str] = "linear"
     description: ClassVar[str] = "Fully connected layer: y = x·Wᵀ + b over the last dimension."
+    name_prefix: ClassVar[str] = "fc"
+    positional: ClassVar[tuple[str, ...]] = ("in_features", "out_features")
     inferred: ClassVar[dict[str, Callable[[Shape], Any]]] = {"in_features": _last}
     in_features: Size | None = Field(None, description=f"Input features; {INFERRED}.")
     out_features: Size = Field(description="Output features (neurons).")
@@ -83,6 +114,7 @@ class Unflatten(LayerBase):
     type: Literal["Unflatten"] = "Unflatten"
     category: ClassVar[str] = "shape"
     description: ClassVar[str] = "Splits one dimension into a shape, e.g. 784 → (1, 28, 28)."
+    positional: ClassVar[tuple[str, ...]] = ("dim", "unflattened_size")
     dim: int = Field(1, ge=1, le=8, description="Dimension to unflatten (1 = after batch).")
     unflattened_size: list[Size] = Field(min_length=1, max_length=4, description="The shape that dimension becomes.")
 
@@ -106,6 +138,7 @@ class LeakyReLU(LayerBase):
     type: Literal["LeakyReLU"] = "LeakyReLU"
     category: ClassVar[str] = "activation"
     description: ClassVar[str] = "x for x > 0, negative_slope·x otherwise."
+    name_prefix: ClassVar[str] = "leaky_relu"
     negative_slope: float = Field(0.01, ge=0.0, le=1.0, description="Slope for negative inputs.")
 
 
@@ -152,6 +185,7 @@ class LogSoftmax(LayerBase):
     type: Literal["LogSoftmax"] = "LogSoftmax"
     category: ClassVar[str] = "activation"
     description: ClassVar[str] = "log(softmax(x)); pair it with NLLLoss."
+    name_prefix: ClassVar[str] = "log_softmax"
     dim: int = Field(-1, ge=-8, le=8, description="Dimension that sums to 1 before the log.")
 
 
@@ -169,7 +203,9 @@ class BatchNorm1d(LayerBase):
     type: Literal["BatchNorm1d"] = "BatchNorm1d"
     category: ClassVar[str] = "norm"
     description: ClassVar[str] = "Normalises each feature (or channel of a 1-D signal) over the batch."
-    input_ranks: ClassVar[tuple[int, ...] | None] = (1, 2)
+    name_prefix: ClassVar[str] = "bn"
+    positional: ClassVar[tuple[str, ...]] = ("num_features",)
+    input_ranks: ClassVar[dict[int, str] | None] = {1: "(features)", 2: "(channels, length)"}
     inferred: ClassVar[dict[str, Callable[[Shape], Any]]] = {"num_features": _first}
     num_features: Size | None = Field(None, description=f"Features or channels; {INFERRED}.")
     momentum: Probability = Field(0.1, description="Running statistics update rate.")
@@ -179,7 +215,9 @@ class BatchNorm2d(LayerBase):
     type: Literal["BatchNorm2d"] = "BatchNorm2d"
     category: ClassVar[str] = "norm"
     description: ClassVar[str] = "Normalises each channel of an image over the batch."
-    input_ranks: ClassVar[tuple[int, ...] | None] = (3,)
+    name_prefix: ClassVar[str] = "bn"
+    positional: ClassVar[tuple[str, ...]] = ("num_features",)
+    input_ranks: ClassVar[dict[int, str] | None] = {3: IMAGE}
     inferred: ClassVar[dict[str, Callable[[Shape], Any]]] = {"num_features": _first}
     num_features: Size | None = Field(None, description=f"Channels; {INFERRED}.")
     momentum: Probability = Field(0.1, description="Running statistics update rate.")
@@ -189,6 +227,8 @@ class LayerNorm(LayerBase):
     type: Literal["LayerNorm"] = "LayerNorm"
     category: ClassVar[str] = "norm"
     description: ClassVar[str] = "Normalises over the last dimension of each sample."
+    name_prefix: ClassVar[str] = "norm"
+    positional: ClassVar[tuple[str, ...]] = ("normalized_shape",)
     inferred: ClassVar[dict[str, Callable[[Shape], Any]]] = {"normalized_shape": _last}
     normalized_shape: Size | None = Field(None, description=f"Size of the last dimension; {INFERRED}.")
 
@@ -200,7 +240,9 @@ class Conv1d(LayerBase):
     type: Literal["Conv1d"] = "Conv1d"
     category: ClassVar[str] = "conv"
     description: ClassVar[str] = "1-D convolution over (channels, length)."
-    input_ranks: ClassVar[tuple[int, ...] | None] = (2,)
+    name_prefix: ClassVar[str] = "conv"
+    positional: ClassVar[tuple[str, ...]] = ("in_channels", "out_channels", "kernel_size")
+    input_ranks: ClassVar[dict[int, str] | None] = {2: SIGNAL}
     inferred: ClassVar[dict[str, Callable[[Shape], Any]]] = {"in_channels": _first}
     in_channels: Size | None = Field(None, description=f"Input channels; {INFERRED}.")
     out_channels: Size = Field(description="Output channels (filters).")
@@ -213,7 +255,9 @@ class Conv2d(LayerBase):
     type: Literal["Conv2d"] = "Conv2d"
     category: ClassVar[str] = "conv"
     description: ClassVar[str] = "2-D convolution over (channels, height, width)."
-    input_ranks: ClassVar[tuple[int, ...] | None] = (3,)
+    name_prefix: ClassVar[str] = "conv"
+    positional: ClassVar[tuple[str, ...]] = ("in_channels", "out_channels", "kernel_size")
+    input_ranks: ClassVar[dict[int, str] | None] = {3: IMAGE}
     inferred: ClassVar[dict[str, Callable[[Shape], Any]]] = {"in_channels": _first}
     in_channels: Size | None = Field(None, description=f"Input channels; {INFERRED}.")
     out_channels: Size = Field(description="Output channels (filters).")
@@ -226,7 +270,9 @@ class ConvTranspose2d(LayerBase):
     type: Literal["ConvTranspose2d"] = "ConvTranspose2d"
     category: ClassVar[str] = "conv"
     description: ClassVar[str] = "Transposed 2-D convolution: upsamples (decoders, generators)."
-    input_ranks: ClassVar[tuple[int, ...] | None] = (3,)
+    name_prefix: ClassVar[str] = "deconv"
+    positional: ClassVar[tuple[str, ...]] = ("in_channels", "out_channels", "kernel_size")
+    input_ranks: ClassVar[dict[int, str] | None] = {3: IMAGE}
     inferred: ClassVar[dict[str, Callable[[Shape], Any]]] = {"in_channels": _first}
     in_channels: Size | None = Field(None, description=f"Input channels; {INFERRED}.")
     out_channels: Size = Field(description="Output channels.")
@@ -240,7 +286,9 @@ class MaxPool1d(LayerBase):
     type: Literal["MaxPool1d"] = "MaxPool1d"
     category: ClassVar[str] = "pool"
     description: ClassVar[str] = "Maximum over windows of a 1-D signal."
-    input_ranks: ClassVar[tuple[int, ...] | None] = (2,)
+    name_prefix: ClassVar[str] = "pool"
+    positional: ClassVar[tuple[str, ...]] = ("kernel_size",)
+    input_ranks: ClassVar[dict[int, str] | None] = {2: SIGNAL}
     kernel_size: KernelSize = Field(2, description="Window size.")
     stride: Stride | None = Field(None, description="Step between windows (default: kernel_size).")
 
@@ -249,7 +297,9 @@ class MaxPool2d(LayerBase):
     type: Literal["MaxPool2d"] = "MaxPool2d"
     category: ClassVar[str] = "pool"
     description: ClassVar[str] = "Maximum over windows of an image; halves it with kernel 2."
-    input_ranks: ClassVar[tuple[int, ...] | None] = (3,)
+    name_prefix: ClassVar[str] = "pool"
+    positional: ClassVar[tuple[str, ...]] = ("kernel_size",)
+    input_ranks: ClassVar[dict[int, str] | None] = {3: IMAGE}
     kernel_size: KernelSize = Field(2, description="Window size.")
     stride: Stride | None = Field(None, description="Step between windows (default: kernel_size).")
 
@@ -258,7 +308,9 @@ class AvgPool2d(LayerBase):
     type: Literal["AvgPool2d"] = "AvgPool2d"
     category: ClassVar[str] = "pool"
     description: ClassVar[str] = "Average over windows of an image."
-    input_ranks: ClassVar[tuple[int, ...] | None] = (3,)
+    name_prefix: ClassVar[str] = "pool"
+    positional: ClassVar[tuple[str, ...]] = ("kernel_size",)
+    input_ranks: ClassVar[dict[int, str] | None] = {3: IMAGE}
     kernel_size: KernelSize = Field(2, description="Window size.")
     stride: Stride | None = Field(None, description="Step between windows (default: kernel_size).")
 
@@ -267,7 +319,9 @@ class AdaptiveAvgPool2d(LayerBase):
     type: Literal["AdaptiveAvgPool2d"] = "AdaptiveAvgPool2d"
     category: ClassVar[str] = "pool"
     description: ClassVar[str] = "Averages each channel down to a fixed output size."
-    input_ranks: ClassVar[tuple[int, ...] | None] = (3,)
+    name_prefix: ClassVar[str] = "pool"
+    positional: ClassVar[tuple[str, ...]] = ("output_size",)
+    input_ranks: ClassVar[dict[int, str] | None] = {3: IMAGE}
     output_size: KernelSize = Field(1, description="Output height and width.")
 
 
@@ -278,13 +332,19 @@ class Embedding(LayerBase):
     type: Literal["Embedding"] = "Embedding"
     category: ClassVar[str] = "recurrent"
     description: ClassVar[str] = "Looks up a learned vector for each integer token id."
+    torch_class: ClassVar[str] = "TokenEmbedding"  # torchplay's own (models/blocks.py)
+    name_prefix: ClassVar[str] = "embed"
+    positional: ClassVar[tuple[str, ...]] = ("num_embeddings", "embedding_dim")
     num_embeddings: Size = Field(description="Vocabulary size (largest id + 1).")
     embedding_dim: Size = Field(description="Length of each vector.")
 
 
-class _Recurrent(LayerBase):
+class RecurrentLayer(LayerBase):
+    """RNN, LSTM and GRU: batch first, returning the last step or the whole sequence."""
+
     category: ClassVar[str] = "recurrent"
-    input_ranks: ClassVar[tuple[int, ...] | None] = (2,)
+    positional: ClassVar[tuple[str, ...]] = ("input_size", "hidden_size")
+    input_ranks: ClassVar[dict[int, str] | None] = {2: "(sequence, features)"}
     inferred: ClassVar[dict[str, Callable[[Shape], Any]]] = {"input_size": _last}
     input_size: Size | None = Field(None, description=f"Features per time step; {INFERRED}.")
     hidden_size: Size = Field(description="Size of the hidden state.")
@@ -299,17 +359,17 @@ class _Recurrent(LayerBase):
         return {**self.model_dump(exclude={"type", "output"}), "batch_first": True}
 
 
-class RNN(_Recurrent):
+class RNN(RecurrentLayer):
     type: Literal["RNN"] = "RNN"
     description: ClassVar[str] = "Elman recurrent network over (sequence, features)."
 
 
-class LSTM(_Recurrent):
+class LSTM(RecurrentLayer):
     type: Literal["LSTM"] = "LSTM"
     description: ClassVar[str] = "Long short-term memory over (sequence, features)."
 
 
-class GRU(_Recurrent):
+class GRU(RecurrentLayer):
     type: Literal["GRU"] = "GRU"
     description: ClassVar[str] = "Gated recurrent unit over (sequence, features)."
 
@@ -318,7 +378,10 @@ class PositionalEncoding(LayerBase):
     type: Literal["PositionalEncoding"] = "PositionalEncoding"
     category: ClassVar[str] = "transformer"
     description: ClassVar[str] = "Adds position information to a sequence (torchplay block)."
-    input_ranks: ClassVar[tuple[int, ...] | None] = (2,)
+    torch_class: ClassVar[str] = "PositionalEncoding"  # torchplay's own (models/blocks.py)
+    name_prefix: ClassVar[str] = "pos"
+    positional: ClassVar[tuple[str, ...]] = ("d_model",)
+    input_ranks: ClassVar[dict[int, str] | None] = {2: SEQUENCE}
     inferred: ClassVar[dict[str, Callable[[Shape], Any]]] = {"d_model": _last}
     d_model: Size | None = Field(None, description=f"Feature size; {INFERRED}.")
     max_len: Size = Field(512, description="Longest sequence supported.")
@@ -331,7 +394,9 @@ class TransformerEncoderLayer(LayerBase):
     type: Literal["TransformerEncoderLayer"] = "TransformerEncoderLayer"
     category: ClassVar[str] = "transformer"
     description: ClassVar[str] = "Self-attention + feed-forward block over (sequence, d_model)."
-    input_ranks: ClassVar[tuple[int, ...] | None] = (2,)
+    name_prefix: ClassVar[str] = "encoder"
+    positional: ClassVar[tuple[str, ...]] = ("d_model", "nhead")
+    input_ranks: ClassVar[dict[int, str] | None] = {2: SEQUENCE}
     inferred: ClassVar[dict[str, Callable[[Shape], Any]]] = {"d_model": _last}
     d_model: Size | None = Field(None, description=f"Feature size; {INFERRED}.")
     nhead: int = Field(2, ge=1, le=64, description="Attention heads (must divide d_model).")
@@ -343,25 +408,19 @@ class TransformerEncoderLayer(LayerBase):
         return {**self.model_dump(exclude={"type"}), "batch_first": True}
 
 
-# --- the union and the registry ------------------------------------------------------
-
-_SIMPLE: tuple[type[LayerBase], ...] = (
-    Linear, Flatten, Unflatten, Identity,
-    ReLU, LeakyReLU, Sigmoid, Tanh, ELU, GELU, SiLU, Softmax, LogSoftmax,
-    Dropout, BatchNorm1d, BatchNorm2d, LayerNorm,
-    Conv1d, Conv2d, ConvTranspose2d, MaxPool1d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
-    Embedding, RNN, LSTM, GRU, PositionalEncoding, TransformerEncoderLayer,
-)  # fmt: skip
+# --- blocks ------------------------------------------------------------------------
 
 
 class Residual(LayerBase):
     type: Literal["Residual"] = "Residual"
     category: ClassVar[str] = "block"
     description: ClassVar[str] = "Adds its input to the output of its inner layers (shapes must match)."
+    torch_class: ClassVar[str] = "Residual"  # torchplay's own (models/blocks.py)
+    name_prefix: ClassVar[str] = "res"
     layers: list[LayerSpec] = Field(min_length=1, description="The inner layers.")
 
 
-LayerSpec = Annotated[Union[(*_SIMPLE, Residual)], Field(discriminator="type")]
-Residual.model_rebuild()
+# --- the union: every layer declared above, told apart by `type` ----------------------
 
-LAYERS: dict[str, type[LayerBase]] = {cls.model_fields["type"].default: cls for cls in (*_SIMPLE, Residual)}
+LayerSpec = Annotated[Union[tuple(LAYERS.values())], Field(discriminator="type")]  # noqa: UP007
+Residual.model_rebuild()

@@ -16,8 +16,3 @@ class Limits(BaseModel):
     max_queued_jobs: int = Field(100, description="Jobs waiting to run at once.")
     max_running_jobs: int = Field(2, description="Jobs training at once (per device).")
     max_ws_message_bytes: int = Field(64 * 2**10, description="Size of a message a viewer may send.")
-
-    @classmethod
-    def unbounded(cls) -> Limits:
-        """For re-planning an already accepted job, where only shapes matter."""
-        return cls(**{name: 2**62 for name in cls.model_fields})

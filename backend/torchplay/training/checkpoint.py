@@ -27,7 +27,6 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-DEFAULT_EVERY = 10  # epochs between checkpoints unless the job or TORCHPLAY_CHECKPOINT_EVERY says otherwise
 # A due checkpoint is skipped if the last one is younger than this: a 5000-epoch tiny job
 # would otherwise spend more time writing files than training. A restart loses ≤ ~1 s.
 MIN_INTERVAL_S = 1.0
@@ -66,34 +65,43 @@ def latest_epoch(directory: Path, at_most: int | None = None) -> int | None:
 
 
 @dataclass
+class RunState:
+    """Everything a checkpoint holds, named: nets, and what steps and shuffles them."""
+
+    models: dict[str, nn.Module]
+    optimizers: dict[str, torch.optim.Optimizer]
+    schedulers: dict[str, Any]
+    generators: dict[str, torch.Generator]  # the loop's own RNGs (shuffling, noise)
+
+
+@dataclass
 class Restored:
     epoch: int
     state: dict[str, Any]  # what the loop saved beside them: generator states, counters
 
 
-def save(
-    directory: Path,
-    epoch: int,
-    models: dict[str, nn.Module],
-    optimizers: dict[str, torch.optim.Optimizer],
-    schedulers: dict[str, Any],
-    state: dict[str, Any],
-) -> None:
-    """Write a complete checkpoint for `epoch`: weights, then state (the commit mark).
-    Optimizers and schedulers are keyed like the models they drive (a GAN has two)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    tensors = {
+def model_tensors(models: dict[str, nn.Module]) -> dict[str, torch.Tensor]:
+    """Every net's tensors on the CPU, keyed `<net>.<state_dict key>` (`model.0.weight`)."""
+    return {
         f"{name}.{key}": value.detach().to("cpu").contiguous().clone()
         for name, model in models.items()
         for key, value in model.state_dict().items()
     }
+
+
+def save(directory: Path, epoch: int, run: RunState, counters: dict[str, Any]) -> None:
+    """Write a complete checkpoint for `epoch`: weights, then state (the commit mark).
+    Optimizers and schedulers are keyed like the models they drive (a GAN has two)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tensors = model_tensors(run.models)
     _atomic(_weights(directory, epoch), lambda tmp: save_file(tensors, str(tmp), metadata={"epoch": str(epoch)}))
     payload = {
         "epoch": epoch,
-        "optimizers": {name: optimizer.state_dict() for name, optimizer in optimizers.items()},
-        "schedulers": {name: s.state_dict() if s is not None else None for name, s in schedulers.items()},
+        "optimizers": {name: optimizer.state_dict() for name, optimizer in run.optimizers.items()},
+        "schedulers": {name: s.state_dict() if s is not None else None for name, s in run.schedulers.items()},
         "torch_rng": torch.get_rng_state(),
-        **state,
+        **{name: generator.get_state() for name, generator in run.generators.items()},
+        **counters,
     }
     _atomic(_state(directory, epoch), lambda tmp: torch.save(payload, tmp))
 
@@ -107,18 +115,12 @@ def prune(directory: Path, stored_epoch: int) -> None:
             _weights(directory, old).unlink(missing_ok=True)
 
 
-def load(
-    directory: Path,
-    epoch: int,
-    models: dict[str, nn.Module],
-    optimizers: dict[str, torch.optim.Optimizer],
-    schedulers: dict[str, Any],
-) -> Restored:
-    """Put checkpoint `epoch`'s state into freshly built objects; return the rest."""
+def load(directory: Path, epoch: int, run: RunState) -> Restored:
+    """Put checkpoint `epoch`'s state into freshly built objects; return the loop's counters."""
     if epoch not in epochs(directory):
         raise FileNotFoundError(f"no complete checkpoint for epoch {epoch}")
     tensors = load_file(str(_weights(directory, epoch)))
-    for name, model in models.items():
+    for name, model in run.models.items():
         prefix = f"{name}."
         own = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
         model.load_state_dict(own)
@@ -127,12 +129,14 @@ def load(
     if "optimizers" not in state:  # written before GAN checkpoints: one model, one optimizer
         state["optimizers"], state["schedulers"] = {"model": state.pop("optimizer")}, {"model": state.pop("scheduler")}
     optimizer_states, scheduler_states = state.pop("optimizers"), state.pop("schedulers")
-    for name, optimizer in optimizers.items():
+    for name, optimizer in run.optimizers.items():
         optimizer.load_state_dict(optimizer_states[name])
-    for name, scheduler in schedulers.items():
+    for name, scheduler in run.schedulers.items():
         if scheduler is not None and scheduler_states.get(name) is not None:
             scheduler.load_state_dict(scheduler_states[name])
     torch.set_rng_state(state.pop("torch_rng"))
+    for name, generator in run.generators.items():
+        generator.set_state(state.pop(name))
     return Restored(epoch, state)
 
 

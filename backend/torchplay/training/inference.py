@@ -21,11 +21,9 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from torchplay.models import build_model
-from torchplay.spec import JobCreate
-from torchplay.spec.limits import Limits
-from torchplay.training.checkpoint import job_dir
+from torchplay.planning import PlannedJob
+from torchplay.training.checkpoint import job_dir, model_tensors
 from torchplay.training.objectives import Objective
-from torchplay.training.plan import JobPlan, plan_job
 
 FINAL_WEIGHTS = "model.safetensors"
 MAX_PREDICT_ROWS = 1024  # one request's batch; a 28×28 canvas or a 2-D plane query needs far fewer
@@ -42,11 +40,7 @@ class InputError(ValueError):
 def save_final(directory: Path, models: dict[str, nn.Module]) -> Path:
     """Write the trained weights atomically (a reader never sees half a file)."""
     directory.mkdir(parents=True, exist_ok=True)
-    tensors = {
-        f"{name}.{key}": value.detach().to("cpu").contiguous().clone()
-        for name, model in models.items()
-        for key, value in model.state_dict().items()
-    }
+    tensors = model_tensors(models)
     path = directory / FINAL_WEIGHTS
     tmp = path.with_name(f".{path.name}.tmp")
     save_file(tensors, str(tmp))
@@ -60,48 +54,46 @@ def final_weights(data_dir: Path, job_id: str) -> Path:
 
 @dataclass
 class TrainedJob:
-    plan: JobPlan
+    plan: PlannedJob
     models: dict[str, nn.Module]  # on the CPU, in eval mode
     objective: Objective
 
     @property
+    def net(self) -> str:
+        """The net that answers predictions (a GAN's generator)."""
+        return "model" if "model" in self.models else "generator"
+
+    @property
     def model(self) -> nn.Module:
-        return self.models.get("model") or self.models["generator"]
+        return self.models[self.net]
 
     @property
     def input_shape(self) -> list[int]:
-        if self.plan.request.task == "gan":
-            return [self.plan.request.model.latent_dim]  # type: ignore[union-attr]
-        return self.plan.dataset.input_shape
+        """What `model` takes per sample: the data's shape, or a GAN's latent vector."""
+        return self.plan.models[self.net].input_shape
 
 
-def plan_request(request: dict[str, Any] | JobCreate, data_dir: Path | None) -> JobPlan:
-    job = request if isinstance(request, JobCreate) else JobCreate.model_validate(request)
-    return plan_job(job, Limits.unbounded(), data_dir)
-
-
-def load_trained(request: dict[str, Any], data_dir: Path, job_id: str) -> TrainedJob:
-    """The job's final model, rebuilt from its spec and weights (cached per file version)."""
+def load_trained(plan: PlannedJob, data_dir: Path, job_id: str) -> TrainedJob:
+    """The job's final model, rebuilt from its plan and weights (cached per file version)."""
     path = final_weights(data_dir, job_id)
     try:
         stat = path.stat()
     except FileNotFoundError:
         raise NotTrained(f"job {job_id} has no trained weights: it has not finished training") from None
-    return _load(path, stat.st_mtime_ns, JobCreate.model_validate(request).model_dump_json(), data_dir)
+    return _load(path, stat.st_mtime_ns, plan.model_dump_json())
 
 
 @functools.lru_cache(maxsize=8)
-def _load(path: Path, _mtime_ns: int, request_json: str, data_dir: Path) -> TrainedJob:
-    plan = plan_request(JobCreate.model_validate_json(request_json), data_dir)
+def _load(path: Path, _mtime_ns: int, plan_json: str) -> TrainedJob:
+    plan = PlannedJob.model_validate_json(plan_json)
     tensors = load_file(str(path))
     models = {}
-    for name, model_plan in plan.models.items():
-        model = build_model(model_plan, "cpu")
+    for name in plan.models:
+        model = build_model(plan.spec(name), "cpu")
         prefix = f"{name}."
         model.load_state_dict({k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)})
         models[name] = model.eval()
-    job = plan.request
-    return TrainedJob(plan, models, Objective(job.task or "regression", job.loss or "MSELoss"))
+    return TrainedJob(plan, models, Objective(plan.task, plan.loss))
 
 
 def check_inputs(inputs: Any, input_shape: list[int]) -> torch.Tensor:
@@ -133,7 +125,7 @@ def predict(trained: TrainedJob, inputs: Any) -> dict[str, Any]:
     task = trained.objective.task
     if task in ("classification", "binary"):
         probabilities = trained.objective.probabilities(out)
-        classes = trained.plan.dataset.classes or [str(i) for i in range(probabilities.shape[1])]
+        classes = trained.plan.classes or [str(i) for i in range(probabilities.shape[1])]
         answer["classes"] = classes
         answer["probabilities"] = probabilities.tolist()
         answer["predicted"] = [classes[i] for i in probabilities.argmax(dim=1).tolist()]

@@ -49,11 +49,12 @@ def layer_norms(model: nn.Module) -> list[dict[str, float | int]]:
 def describe_layers(trained: TrainedJob) -> dict[str, list[dict[str, Any]]]:
     """Per net: index, type and exported name of each top-level layer (labels for the charts)."""
     out = {}
-    for net, plan in trained.plan.models.items():
-        names = layer_names(plan.spec.layers)
+    for net, report in trained.plan.models.items():
+        layers = trained.plan.spec(net).layers
+        names = layer_names(layers)
         out[net] = [
-            {"index": i, "type": layer.type, "name": names[i], "output_shape": report.output_shape}  # type: ignore[attr-defined]
-            for i, (layer, report) in enumerate(zip(plan.spec.layers, plan.layers, strict=True))
+            {"index": i, "type": layer.type, "name": names[i], "output_shape": shape.output_shape}
+            for i, (layer, shape) in enumerate(zip(layers, report.layers, strict=True))
         ]
     return out
 
@@ -61,12 +62,12 @@ def describe_layers(trained: TrainedJob) -> dict[str, list[dict[str, Any]]]:
 def internals(trained: TrainedJob, data_dir: Path) -> dict[str, Any]:
     """What the page's "Inside the network" panel draws for a trained job."""
     answer: dict[str, Any] = {"layers": describe_layers(trained), "neurons": None, "feature_maps": None}
-    if trained.plan.request.task == "gan":
+    if trained.plan.task == "gan":
         return answer
     shape = trained.input_shape
     if shape == [2]:
         answer["neurons"] = neuron_grids(trained, data_dir)
-    elif len(shape) == 3 and any(layer.type == "Conv2d" for layer in trained.plan.models["model"].spec.layers):  # type: ignore[attr-defined]
+    elif len(shape) == 3 and any(layer.type == "Conv2d" for layer in trained.plan.spec("model").layers):
         answer["feature_maps"] = feature_maps(trained, data_dir)
     return answer
 
@@ -80,7 +81,7 @@ def _shown_after(layers: list[Any]) -> list[bool]:
 
 def _load(trained: TrainedJob, data_dir: Path) -> Any:
     ref = trained.plan.request.dataset
-    return data.load_dataset(ref.name, ref.params, ref.seed or 0, ref.test_fraction, data_dir)
+    return data.load_dataset(ref.name, ref.params, trained.plan.data_seed, ref.test_fraction, data_dir)
 
 
 def neuron_grids(trained: TrainedJob, data_dir: Path, size: int = THUMB_GRID) -> dict[str, Any]:
@@ -91,7 +92,7 @@ def neuron_grids(trained: TrainedJob, data_dir: Path, size: int = THUMB_GRID) ->
     xs, ys = torch.linspace(lo[0], hi[0], size), torch.linspace(lo[1], hi[1], size)
     grid = torch.stack(torch.meshgrid(xs, ys, indexing="xy"), dim=-1).reshape(-1, 2)  # (size², 2), rows = y
     model = trained.models["model"]
-    layers = trained.plan.models["model"].spec.layers
+    layers = trained.plan.spec("model").layers
     names = layer_names(layers)
     shown = _shown_after(layers)
     out = []
@@ -120,7 +121,7 @@ def feature_maps(trained: TrainedJob, data_dir: Path, sample: int = 0) -> dict[s
     images = loaded.x_test if len(loaded.x_test) else loaded.x_train
     image = images[sample % len(images)][None]
     model = trained.models["model"]
-    layers = trained.plan.models["model"].spec.layers
+    layers = trained.plan.spec("model").layers
     names = layer_names(layers)
     out = []
     x = image
@@ -128,7 +129,7 @@ def feature_maps(trained: TrainedJob, data_dir: Path, sample: int = 0) -> dict[s
     with torch.no_grad():
         for index, (layer, spec) in enumerate(zip(model.children(), layers, strict=True)):
             x = layer(x)
-            if spec.type == "Conv2d":  # type: ignore[attr-defined]
+            if spec.type == "Conv2d":
                 pending = {"index": index, "name": names[index], "channels": x.shape[1]}
             if pending is not None and x.dim() == 4:
                 # The conv's output, after its activation when one follows directly.

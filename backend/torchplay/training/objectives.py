@@ -1,7 +1,8 @@
 """What a task means for the loop: target format, loss, prediction and metrics.
 
 The loop stays task-agnostic: it asks the objective to turn raw dataset targets into
-what the loss wants, and to count correct predictions on device (no per-batch sync).
+what the loss wants, and to count correct predictions on device (no per-batch sync). The
+rules themselves are `spec.tasks.TASKS`, which the exported script reads too.
 """
 
 from __future__ import annotations
@@ -11,39 +12,47 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-# Losses whose inputs are probabilities, not logits: predictions need no squashing.
-_PROBABILITY_LOSSES = {"BCELoss"}
+from torchplay.spec.tasks import PROBABILITY_LOSSES, TASKS, TaskRule, threshold
 
 
-@dataclass
+@dataclass(frozen=True)
 class Objective:
     task: str
     loss_name: str
 
     @property
+    def rule(self) -> TaskRule:
+        return TASKS[self.task]
+
+    @property
     def counts_accuracy(self) -> bool:
-        return self.task in ("classification", "binary")
+        return self.rule.correct is not None
 
     def make_loss(self) -> nn.Module:
-        return getattr(nn, self.loss_name)()
+        loss: nn.Module = getattr(nn, self.loss_name)()
+        return loss
 
-    def prepare_targets(self, y: torch.Tensor) -> torch.Tensor:
-        """Dataset targets → the loss's format (done once, on the whole resident tensor)."""
-        if self.task == "binary":
+    def targets(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """A split's dataset targets → the loss's format, on the inputs' device (done once,
+        on the whole resident tensor)."""
+        kind = self.rule.targets
+        if kind == "inputs":
+            return x
+        y = y.to(x.device)
+        if kind == "column":
             return y.float().reshape(-1, 1)
         return y
 
     def correct(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Number of correct predictions in a batch, as a device tensor."""
-        if self.task == "binary":
-            threshold = 0.5 if self.loss_name in _PROBABILITY_LOSSES else 0.0
-            return ((output > threshold).float() == target).sum()
+        if self.rule.correct == "threshold":
+            return ((output > threshold(self.loss_name)).float() == target).sum()
         return (output.argmax(dim=1) == target).sum()
 
     def probabilities(self, output: torch.Tensor) -> torch.Tensor:
         """Class probabilities (batch, classes) from model outputs, for snapshots and predict."""
         if self.task == "binary":
-            p = output if self.loss_name in _PROBABILITY_LOSSES else torch.sigmoid(output)
+            p = output if self.loss_name in PROBABILITY_LOSSES else torch.sigmoid(output)
             p = p.reshape(-1, 1)
             return torch.cat([1 - p, p], dim=1)
         if self.loss_name == "NLLLoss":

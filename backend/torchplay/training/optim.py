@@ -1,7 +1,12 @@
-"""Optimizer and scheduler construction from their specs (torch names, torch keywords)."""
+"""Optimizer and scheduler construction from their specs (torch names, torch keywords).
+
+When a scheduler steps, and which arguments it takes from the run, are entries on its
+spec class (`steps_every`, `monitors_loss`, `from_run`): the exported script reads them too.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import torch
@@ -13,35 +18,33 @@ from torchplay.spec.job import _Optimizer, _Scheduler
 # Fields a learner may change while training runs (PATCH /api/jobs/{id}).
 LIVE_FIELDS = ("lr", "momentum", "weight_decay")
 
+Scheduler = LRScheduler | ReduceLROnPlateau
 
-def build_optimizer(spec: _Optimizer, params: Any, device: torch.device) -> torch.optim.Optimizer:
+
+def build_optimizer(spec: _Optimizer, params: Iterable[nn.Parameter], device: torch.device) -> torch.optim.Optimizer:
     kwargs = spec.model_dump(exclude={"type"})
     if "betas" in kwargs:
         kwargs["betas"] = tuple(kwargs["betas"])
-    cls = getattr(torch.optim, spec.type)  # type: ignore[attr-defined]
+    cls = getattr(torch.optim, spec.type)
     # foreach fuses the per-parameter updates into a few kernels: fewer launches per step.
-    if spec.type != "Adagrad" or device.type != "cpu":  # type: ignore[attr-defined]
+    if spec.type != "Adagrad" or device.type != "cpu":
         kwargs["foreach"] = True
-    return cls(params, **kwargs)
+    optimizer: torch.optim.Optimizer = cls(params, **kwargs)
+    return optimizer
 
 
 def build_scheduler(
     spec: _Scheduler | None, optimizer: torch.optim.Optimizer, epochs: int, steps_per_epoch: int
-) -> LRScheduler | ReduceLROnPlateau | None:
+) -> Scheduler | None:
     if spec is None:
         return None
     kwargs = spec.model_dump(exclude={"type"})
-    name = spec.type  # type: ignore[attr-defined]
-    if name == "CosineAnnealingLR" and kwargs["T_max"] is None:
-        kwargs["T_max"] = epochs
-    if name == "OneCycleLR":
-        kwargs.update(epochs=epochs, steps_per_epoch=steps_per_epoch)
-    return getattr(torch.optim.lr_scheduler, name)(optimizer, **kwargs)
-
-
-def steps_per_batch(scheduler: object) -> bool:
-    """OneCycleLR advances every batch; the others once per epoch."""
-    return type(scheduler).__name__ == "OneCycleLR"
+    run = {"epochs": epochs, "steps_per_epoch": steps_per_epoch}
+    for name, source in spec.from_run.items():
+        if kwargs.get(name) is None:
+            kwargs[name] = run[source]
+    scheduler: Scheduler = getattr(torch.optim.lr_scheduler, spec.type)(optimizer, **kwargs)
+    return scheduler
 
 
 def apply_live_changes(optimizer: torch.optim.Optimizer, changes: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +56,3 @@ def apply_live_changes(optimizer: torch.optim.Optimizer, changes: dict[str, Any]
                 group[key] = value
             applied[key] = value
     return applied
-
-
-def count_parameters(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())

@@ -1,8 +1,7 @@
 """Prediction snapshots: what the model currently does, small enough to stream.
 
-Each kind is one function registered with the rule that picks it; the first rule that
-matches a job decides its kind. A new kind is one `@snapshot(...)` function here and one
-chart module on the page.
+Each kind is one maker registered under the kind's name; which kind a job gets, and what
+its payload holds, is `spec.snapshots` (decided when the job is planned).
 """
 
 from __future__ import annotations
@@ -40,25 +39,20 @@ class SnapshotContext:
 
 
 Maker = Callable[[SnapshotContext], dict[str, Any]]
-Rule = Callable[[SnapshotContext], bool]
-_KINDS: list[tuple[str, Rule, Maker]] = []
+_MAKERS: dict[str, Maker] = {}
 
 
-def snapshot(kind: str, when: Rule) -> Callable[[Maker], Maker]:
+def snapshot(kind: str) -> Callable[[Maker], Maker]:
     def register(make: Maker) -> Maker:
-        _KINDS.append((kind, when, make))
+        _MAKERS[kind] = make
         return make
 
     return register
 
 
-def choose_kind(ctx: SnapshotContext) -> str | None:
-    return next((kind for kind, when, _ in _KINDS if when(ctx)), None)
-
-
 def take_snapshot(kind: str, ctx: SnapshotContext) -> dict[str, Any]:
     """Run the kind's maker with every model in eval mode, then restore training mode."""
-    make = next(make for name, _, make in _KINDS if name == kind)
+    make = _MAKERS[kind]
     modes = {name: model.training for name, model in ctx.models.items()}
     for model in ctx.models.values():
         model.eval()
@@ -85,7 +79,7 @@ def _predict(ctx: SnapshotContext, x: torch.Tensor, chunk: int = 4096) -> torch.
 # --- kinds -------------------------------------------------------------------------------
 
 
-@snapshot("curve", lambda c: c.objective.task == "regression" and c.data.input_shape == (1,))
+@snapshot("curve")
 def curve(ctx: SnapshotContext) -> dict[str, Any]:
     """1-D regression: the model's curve over the data's x range, with the data."""
     x_all = torch.cat([ctx.data.x_train, ctx.data.x_test])
@@ -100,10 +94,7 @@ def curve(ctx: SnapshotContext) -> dict[str, Any]:
     }
 
 
-@snapshot(
-    "decision_boundary",
-    lambda c: c.objective.task in ("classification", "binary") and c.data.input_shape == (2,),
-)
+@snapshot("decision_boundary")
 def decision_boundary(ctx: SnapshotContext) -> dict[str, Any]:
     """2-D classification: class probabilities over a GRID×GRID plane, plus the points."""
     x_all = torch.cat([ctx.data.x_train, ctx.data.x_test])
@@ -126,7 +117,7 @@ def decision_boundary(ctx: SnapshotContext) -> dict[str, Any]:
     }
 
 
-@snapshot("series", lambda c: c.objective.task == "regression" and len(c.data.input_shape) == 2)
+@snapshot("series")
 def series(ctx: SnapshotContext) -> dict[str, Any]:
     """Sequence regression (e.g. `sine-forecast`): forecast against actual on held-out windows.
 
@@ -148,7 +139,7 @@ def series(ctx: SnapshotContext) -> dict[str, Any]:
     }
 
 
-@snapshot("scatter", lambda c: c.objective.task == "regression")
+@snapshot("scatter")
 def scatter(ctx: SnapshotContext) -> dict[str, Any]:
     """Any other regression: predicted against actual on held-out data (train if none)."""
     x, y = (ctx.data.x_test, ctx.data.y_test) if len(ctx.data.x_test) else (ctx.data.x_train, ctx.data.y_train)
@@ -208,7 +199,7 @@ def _confusion(ctx: SnapshotContext) -> dict[str, Any]:
     }
 
 
-@snapshot("images", lambda c: c.objective.task in ("classification", "binary") and _is_image(c))
+@snapshot("images")
 def images(ctx: SnapshotContext) -> dict[str, Any]:
     """Image classification: a grid of held-out images with predicted and true labels, and
     the confusion matrix (one kind per job: the stream keeps only the latest snapshot)."""
@@ -226,13 +217,13 @@ def images(ctx: SnapshotContext) -> dict[str, Any]:
     }
 
 
-@snapshot("confusion", lambda c: c.objective.task in ("classification", "binary"))
+@snapshot("confusion")
 def confusion(ctx: SnapshotContext) -> dict[str, Any]:
     """Any other classification (sequences, tables): the confusion matrix on held-out rows."""
     return _confusion(ctx)
 
 
-@snapshot("reconstruction", lambda c: c.objective.task == "reconstruction")
+@snapshot("reconstruction")
 def reconstruction(ctx: SnapshotContext) -> dict[str, Any]:
     """Autoencoder: held-out inputs beside the model's outputs (images, or rows of numbers)."""
     x, _ = _held_out(ctx)
@@ -267,7 +258,7 @@ def _xy(points: torch.Tensor) -> dict[str, list[Any]]:
     return {"x": _round(flat[:, 0]), "y": _round(y)}
 
 
-@snapshot("samples", lambda c: c.objective.task == "gan")
+@snapshot("samples")
 def samples(ctx: SnapshotContext) -> dict[str, Any]:
     """GAN: generated samples; for points also the real ones, for images a grid."""
     generator = ctx.models["generator"]

@@ -5,16 +5,11 @@
 // onState(state)    {state: "connecting" | "live" | "reconnecting" | "closed" | "failed",
 //                    attempt?, delay?, code?, reason?}
 
+import { CLOSE, isFatalClose } from "./close-codes.js";
 import { createSeqFilter, parseFrame } from "./job-events.js";
 
 export function backoffDelay(attempt, { base = 500, max = 8000 } = {}) {
   return Math.min(max, base * 2 ** Math.max(0, attempt - 1));
-}
-
-// Application close codes (4xxx) and policy violations mean "don't retry": the job
-// is gone or we are not allowed to watch it.
-function isFatalClose(code) {
-  return code === 1008 || (code >= 4000 && code < 5000);
 }
 
 // protocols(): the subprotocols to offer on each (re)connect (they carry the token, which
@@ -97,7 +92,7 @@ export function openJobStream({
       timer = null;
       const ws = socket;
       socket = null;
-      if (ws && ws.readyState <= 1) ws.close(1000);
+      if (ws && ws.readyState <= 1) ws.close(CLOSE.FINISHED);
     },
     get lastSeq() {
       return filter.lastSeq;

@@ -11,31 +11,33 @@ from pydantic import ValidationError
 
 import torchplay
 from torchplay import data
+from torchplay.api import schemas
 from torchplay.api.deps import ManagerDep, SettingsDep
-from torchplay.spec import LOSSES_BY_TASK
+from torchplay.planning import plan_dataset
+from torchplay.planning.devices import available_devices, default_device
+from torchplay.spec import LOSSES_BY_TASK, JobCreate, lifecycle
 from torchplay.spec.catalogue import layer_catalogue, optimizer_catalogue, scheduler_catalogue
-from torchplay.training import available_devices, plan_dataset, resolve_device
 
 router = APIRouter(prefix="/api", tags=["catalogue"])
 
 
-@router.get("/health")
+@router.get("/health", response_model=schemas.Health)
 def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/layers")
+@router.get("/layers", response_model=list[schemas.LayerKind])
 def layers() -> list[dict[str, Any]]:
     return layer_catalogue()
 
 
-@router.get("/system")
+@router.get("/system", response_model=schemas.System)
 def system(settings: SettingsDep, manager: ManagerDep) -> dict[str, Any]:
     return {
         "version": torchplay.__version__,
         "torch_version": torch.__version__,
         "devices": list(available_devices()),
-        "default_device": resolve_device("auto"),
+        "default_device": default_device(),
         "executor": manager.executor.name,
         "cluster": manager.executor.describe(),
         "limits": settings.limits.model_dump(),
@@ -47,10 +49,12 @@ def system(settings: SettingsDep, manager: ManagerDep) -> dict[str, Any]:
             "optimizers": optimizer_catalogue(),
             "schedulers": scheduler_catalogue(),
         },
+        "lifecycle": lifecycle.describe(),
+        "job_schema": JobCreate.model_json_schema(),
     }
 
 
-@router.get("/datasets")
+@router.get("/datasets", response_model=list[schemas.Dataset])
 def datasets(settings: SettingsDep) -> list[dict[str, Any]]:
     return data.catalogue(settings.data_dir)
 

@@ -12,15 +12,17 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from torchplay import presets
+from torchplay.api import schemas
 from torchplay.api.deps import ManagerDep, SettingsDep
+from torchplay.api.responses import json_array
 from torchplay.export import ExportUnavailable, NonFiniteNumber, export_weights, python_script, script_filename
+from torchplay.spec import lifecycle
+from torchplay.spec.snapshots import SnapshotEvent
 from torchplay.training import inference, internals
 
 router = APIRouter(tags=["export"])
 
 Format = Literal["python", "torchscript", "onnx", "state_dict"]
-# A job has its final weights once it ended without failing (the worker writes them before `done`).
-TRAINED = ("completed", "stopped")
 
 
 class PredictRequest(BaseModel):
@@ -37,12 +39,12 @@ def _job(manager: ManagerDep, job_id: str) -> dict[str, Any]:
 
 def _trained(manager: ManagerDep, settings: SettingsDep, job_id: str) -> inference.TrainedJob:
     job = _job(manager, job_id)
-    if job["status"] not in TRAINED:
+    if not lifecycle.allows(job["status"], "predict"):
         raise HTTPException(
-            409, f"job {job_id} is {job['status']}; a trained model exists once it is completed or stopped"
+            409, f"job {job_id} is {job['status']}; a trained model exists once it is {_trained_statuses()}"
         )
     try:
-        return inference.load_trained(job["request"], settings.data_dir, job_id)
+        return inference.load_trained(manager.plan(job_id), settings.data_dir, job_id)
     except inference.NotTrained as exc:
         raise HTTPException(409, str(exc)) from None
 
@@ -58,18 +60,19 @@ def export_job(
 ) -> Response:
     job = _job(manager, job_id)
     filename = script_filename(job["request"], job_id)
+    plan = manager.plan(job_id)
     if format == "python":
         try:
-            text = python_script(job["request"], settings.data_dir, job_id)
+            text = python_script(plan, settings.data_dir, job_id)
         except (KeyError, FileNotFoundError):  # an uploaded CSV deleted since the job ran
             raise HTTPException(409, f"job {job_id}'s dataset is no longer stored here") from None
         except NonFiniteNumber as exc:  # a stored upload holding inf or NaN
             raise HTTPException(409, f"job {job_id}'s dataset cannot be written as Python: {exc}") from None
         return _download(text.encode(), filename, "text/x-python; charset=utf-8")
-    if job["status"] not in TRAINED:
-        raise HTTPException(409, f"job {job_id} is {job['status']}; {format} export needs a completed or stopped job")
+    if not lifecycle.allows(job["status"], "export_weights"):
+        raise HTTPException(409, f"job {job_id} is {job['status']}; {format} export needs a {_trained_statuses()} job")
     try:
-        download = export_weights(job["request"], settings.data_dir, job_id, format, filename.removesuffix(".py"))
+        download = export_weights(plan, settings.data_dir, job_id, format, filename.removesuffix(".py"))
     except ExportUnavailable as exc:
         raise HTTPException(424, str(exc)) from None
     except inference.NotTrained as exc:
@@ -77,7 +80,7 @@ def export_job(
     return _download(download.content, download.filename, download.media_type)
 
 
-@router.post("/api/jobs/{job_id}/predict")
+@router.post("/api/jobs/{job_id}/predict", response_model=schemas.Prediction, response_model_exclude_unset=True)
 def predict(job_id: str, body: PredictRequest, manager: ManagerDep, settings: SettingsDep) -> dict[str, Any]:
     trained = _trained(manager, settings, job_id)
     try:
@@ -86,39 +89,42 @@ def predict(job_id: str, body: PredictRequest, manager: ManagerDep, settings: Se
         raise HTTPException(422, [{"loc": ["body", "inputs"], "msg": str(exc), "type": "shape_mismatch"}]) from None
 
 
-@router.get("/api/jobs/{job_id}/internals")
+@router.get("/api/jobs/{job_id}/internals", response_model=schemas.Internals)
 def job_internals(job_id: str, manager: ManagerDep, settings: SettingsDep) -> dict[str, Any]:
     """Layer names, hidden neurons over the plane (2-D data), feature maps (CNNs). The
     per-epoch weight and gradient norms are in the epoch events (`layer_norms`)."""
     return internals.internals(_trained(manager, settings, job_id), settings.data_dir)
 
 
-@router.get("/api/jobs/{job_id}/snapshots")
+@router.get("/api/jobs/{job_id}/snapshots", response_model=list[SnapshotEvent])
 def job_snapshots(
     job_id: str,
     manager: ManagerDep,
     limit: Annotated[int, Query(ge=2, le=1000, description="At most this many, evenly spread")] = 100,
-) -> list[dict[str, Any]]:
+) -> Response:
     """The stored prediction snapshots, oldest first, for the history scrubber: thinned to
     `limit`, always keeping the first and the last."""
-    _job(manager, job_id)
-    snapshots = manager.store.events(job_id, "snapshot")
-    if len(snapshots) <= limit:
-        return snapshots
-    step = (len(snapshots) - 1) / (limit - 1)
-    return [snapshots[round(i * step)] for i in range(limit)]
+    snapshots = manager.events(job_id, "snapshot")
+    if len(snapshots) > limit:
+        step = (len(snapshots) - 1) / (limit - 1)
+        snapshots = [snapshots[round(i * step)] for i in range(limit)]
+    return json_array(snapshots)
 
 
-@router.get("/api/presets")
+@router.get("/api/presets", response_model=list[schemas.Preset])
 def list_presets() -> list[dict[str, Any]]:
     return presets.catalogue()
 
 
-@router.get("/api/presets/{preset_id}")
+@router.get("/api/presets/{preset_id}", response_model=schemas.Preset)
 def get_preset(preset_id: str) -> dict[str, Any]:
     if preset_id not in presets.PRESETS:
         raise HTTPException(404, f"no preset {preset_id!r}; see GET /api/presets")
     return presets.PRESETS[preset_id].public()
+
+
+def _trained_statuses() -> str:
+    return " or ".join(lifecycle.allowed_in("predict"))  # "completed or stopped"
 
 
 def _download(content: bytes, filename: str, media_type: str) -> Response:

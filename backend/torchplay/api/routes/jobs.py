@@ -13,10 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from torchplay.api.deps import ManagerDep, SettingsDep
+from torchplay.api.responses import JSONText, json_array
 from torchplay.jobs import Executor
+from torchplay.planning import PlannedJob, plan_job
 from torchplay.settings import Settings
 from torchplay.spec import JobCreate
-from torchplay.training import plan_job
+from torchplay.spec.events import EpochEvent
+from torchplay.spec.records import JobPublic, JobSummary
+from torchplay.spec.snapshots import SnapshotEvent
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
@@ -30,31 +34,34 @@ class JobChange(BaseModel):
     weight_decay: float | None = Field(None, ge=0.0, le=10.0, description="New weight decay.")
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=JobPublic)
 async def create_job(body: JobCreate, manager: ManagerDep, settings: SettingsDep) -> dict[str, Any]:
-    request = await run_in_threadpool(_planned, body, settings, manager.executor)
-    return manager.create(request)
+    plan = await run_in_threadpool(_planned, body, settings, manager.executor)
+    return manager.create(plan)
 
 
-def _planned(body: JobCreate, settings: Settings, executor: Executor) -> dict[str, Any]:
-    """The normalised request (builds the model to check its shapes: CPU work, in a thread)."""
-    plan = plan_job(body, settings.limits, settings.data_dir, devices=executor.devices())
-    request = plan.request.model_dump(mode="json")
-    request["checkpoint_every"] = request.get("checkpoint_every") or settings.checkpoint_every
-    return request
+def _planned(body: JobCreate, settings: Settings, executor: Executor) -> PlannedJob:
+    """The job planned, once (builds the model to check its shapes: CPU work, in a thread)."""
+    return plan_job(
+        body,
+        settings.limits,
+        settings.data_dir,
+        devices=executor.devices(),
+        checkpoint_every=settings.checkpoint_every,
+    )
 
 
-@router.get("")
+@router.get("", response_model=list[JobSummary])
 async def list_jobs(manager: ManagerDep) -> list[dict[str, Any]]:
     return manager.list()
 
 
-@router.get("/{job_id}")
+@router.get("/{job_id}", response_model=JobPublic)
 async def get_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
     return manager.get(job_id)
 
 
-@router.patch("/{job_id}", status_code=202)
+@router.patch("/{job_id}", status_code=202, response_model=JobPublic)
 async def change_job(job_id: str, body: JobChange, manager: ManagerDep) -> dict[str, Any]:
     values = body.model_dump(exclude_none=True)
     if not values:
@@ -64,22 +71,22 @@ async def change_job(job_id: str, body: JobChange, manager: ManagerDep) -> dict[
     return manager.change(job_id, values)
 
 
-@router.post("/{job_id}/stop", status_code=202)
+@router.post("/{job_id}/stop", status_code=202, response_model=JobPublic)
 async def stop_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
     return manager.stop(job_id)
 
 
-@router.post("/{job_id}/pause", status_code=202)
+@router.post("/{job_id}/pause", status_code=202, response_model=JobPublic)
 async def pause_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
     return manager.control(job_id, "pause")
 
 
-@router.post("/{job_id}/resume", status_code=202)
+@router.post("/{job_id}/resume", status_code=202, response_model=JobPublic)
 async def resume_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
     return manager.control(job_id, "resume")
 
 
-@router.post("/{job_id}/step", status_code=202)
+@router.post("/{job_id}/step", status_code=202, response_model=JobPublic)
 async def step_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
     return manager.control(job_id, "step")
 
@@ -90,14 +97,16 @@ async def delete_job(job_id: str, manager: ManagerDep) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/{job_id}/metrics")
-def job_metrics(job_id: str, manager: ManagerDep) -> list[dict[str, Any]]:
-    return manager.metrics(job_id)
+# The stored events go out as stored (JSON text): a long run's metrics are not parsed and
+# re-encoded per request. The response models document them.
+@router.get("/{job_id}/metrics", response_model=list[EpochEvent])
+def job_metrics(job_id: str, manager: ManagerDep) -> Response:
+    return json_array(manager.events(job_id, "epoch"))
 
 
-@router.get("/{job_id}/snapshot")
-def job_snapshot(job_id: str, manager: ManagerDep) -> dict[str, Any]:
-    snapshot = manager.latest_snapshot(job_id)
-    if snapshot is None:
+@router.get("/{job_id}/snapshot", response_model=SnapshotEvent)
+def job_snapshot(job_id: str, manager: ManagerDep) -> Response:
+    snapshot = manager.events(job_id, "snapshot", limit=1, newest=True)
+    if not snapshot:
         raise HTTPException(404, f"job {job_id} has no snapshot yet")
-    return snapshot
+    return JSONText(snapshot[0])

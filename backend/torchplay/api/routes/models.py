@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from torchplay.api import schemas
 from torchplay.api.deps import SettingsDep
-from torchplay.models import plan_model
+from torchplay.planning import ModelPlan, plan_dataset, plan_networks
 from torchplay.spec import DatasetRef, SpecError
 from torchplay.spec.job import AnyModelSpec, GanSpec
-from torchplay.training import plan_dataset
 
 router = APIRouter(prefix="/api/models", tags=["models"])
 
@@ -24,7 +24,7 @@ class ValidateRequest(BaseModel):
     input_shape: list[int] | None = Field(None, min_length=1, max_length=4, description="…or give it directly.")
 
 
-@router.post("/validate")
+@router.post("/validate", response_model=schemas.ModelValidation | schemas.GanValidation)
 def validate(body: ValidateRequest, settings: SettingsDep) -> dict[str, Any]:
     limits = settings.limits
     if body.input_shape is not None:
@@ -35,26 +35,21 @@ def validate(body: ValidateRequest, settings: SettingsDep) -> dict[str, Any]:
         input_shape = plan_dataset(body.dataset.name, body.dataset.params, limits, settings.data_dir).input_shape
     else:
         raise SpecError(("dataset",), "give a dataset or an input_shape")
+    nets = plan_networks(body.model, input_shape, limits)
     if isinstance(body.model, GanSpec):
-        gen = plan_model(
-            body.model.generator, [body.model.latent_dim], loc=("model", "generator"), max_params=limits.max_params
-        )
-        disc = plan_model(
-            body.model.discriminator, input_shape, loc=("model", "discriminator"), max_params=limits.max_params
-        )
         return {
-            "generator": _report(gen),
-            "discriminator": _report(disc),
-            "total_params": gen.total_params + disc.total_params,
+            "generator": _report(nets["generator"]),
+            "discriminator": _report(nets["discriminator"]),
+            "total_params": sum(plan.total_params for plan in nets.values()),
         }
-    return _report(plan_model(body.model, input_shape, max_params=limits.max_params))
+    return _report(nets["model"])
 
 
-def _report(plan: Any) -> dict[str, Any]:
+def _report(plan: ModelPlan) -> dict[str, Any]:
     return {
         "input_shape": plan.input_shape,
         "output_shape": plan.output_shape,
-        "layers": [vars(layer) for layer in plan.layers],
+        "layers": [layer.model_dump() for layer in plan.layers],
         "total_params": plan.total_params,
         "model": plan.spec.model_dump(),
     }

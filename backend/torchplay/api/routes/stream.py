@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, WebSocket
 
+from torchplay.api.close_codes import CloseCode
 from torchplay.jobs import JobError
 
 router = APIRouter(tags=["stream"])
@@ -30,7 +31,7 @@ async def stream(websocket: WebSocket, job_id: str, since: int = 0) -> None:
     except JobError as exc:
         # Accept first so the client sees why: a refused handshake carries no reason.
         await websocket.accept(subprotocol)
-        await websocket.close(code=4404, reason=str(exc)[:120])
+        await websocket.close(code=CloseCode.NO_JOB, reason=str(exc)[:120])
         return
     await websocket.accept(subprotocol)
     # Two tasks: frames out, and the client's side (its close, or oversized messages).
@@ -41,7 +42,7 @@ async def stream(websocket: WebSocket, job_id: str, since: int = 0) -> None:
         task.cancel()
     finished = sender in done and not sender.cancelled() and sender.exception() is None
     with contextlib.suppress(Exception):
-        await websocket.close(code=1000 if finished else 1001)
+        await websocket.close(code=CloseCode.FINISHED if finished else CloseCode.GOING_AWAY)
 
 
 async def _send_frames(websocket: WebSocket, frames: AsyncIterator[str]) -> None:
@@ -58,5 +59,5 @@ async def _drain_client(websocket: WebSocket) -> None:
             if message["type"] == "websocket.disconnect":
                 return
             if len(message.get("text") or message.get("bytes") or b"") > limit:
-                await websocket.close(code=1009, reason="message too big")
+                await websocket.close(code=CloseCode.TOO_BIG, reason="message too big")
                 return

@@ -12,12 +12,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 
 from torchplay import data
+from torchplay.api import schemas
 from torchplay.api.deps import SettingsDep
 
 router = APIRouter(prefix="/api", tags=["datasets"])
 
 
-@router.post("/datasets", status_code=201)
+@router.post("/datasets", status_code=201, response_model=schemas.Dataset)
 def upload_dataset(
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="A CSV file with a header row.")],

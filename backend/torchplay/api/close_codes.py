@@ -1,0 +1,13 @@
+"""WebSocket close codes of the job stream, named once (the page's twin: frontend/js/lib/close-codes.js)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class CloseCode(IntEnum):
+    FINISHED = 1000  # the job is done and every event was sent
+    GOING_AWAY = 1001  # the server stops streaming (shutdown, or a viewer that stopped reading)
+    POLICY = 1008  # refused: a missing or wrong token, or another site's page
+    TOO_BIG = 1009  # the viewer sent a message over max_ws_message_bytes
+    NO_JOB = 4404  # no such job: reconnecting will not help

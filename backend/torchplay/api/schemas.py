@@ -1,0 +1,133 @@
+"""The shapes of the API's answers that are the API's own (catalogues, system, predictions).
+
+Job records and events are the wire vocabulary's (`spec.records`, `spec.events`); these
+describe the rest, so the OpenAPI document tells the truth about every answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from torchplay.spec.limits import Limits
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Param(BaseModel):
+    """One field of a layer, optimizer or scheduler, for the page's forms."""
+
+    name: str
+    type: str = Field(description="integer, number, boolean, string, array or layers.")
+    default: Any
+    required: bool
+    minimum: int | float | None
+    maximum: int | float | None
+    exclusive_minimum: bool
+    enum: list[Any] | None
+    description: str
+    inferred: bool = Field(description="Filled from the previous layer's output when omitted.")
+    nullable: bool
+
+
+class LayerKind(BaseModel):
+    type: str
+    category: str
+    description: str
+    params: list[Param]
+
+
+class TrainingOption(BaseModel):
+    """An optimizer or scheduler."""
+
+    type: str
+    description: str
+    params: list[Param]
+
+
+class TrainingOptions(BaseModel):
+    tasks: list[str]
+    losses: list[str]
+    losses_by_task: dict[str, list[str]]
+    default_loss: dict[str, str]
+    optimizers: list[TrainingOption]
+    schedulers: list[TrainingOption]
+
+
+class Lifecycle(BaseModel):
+    """The job lifecycle table (`spec.lifecycle`)."""
+
+    statuses: list[str]
+    active: list[str]
+    terminal: list[str]
+    trained: list[str]
+    actions: dict[str, list[str]] = Field(description="What each status allows.")
+
+
+class System(BaseModel):
+    version: str
+    torch_version: str
+    devices: list[str]
+    default_device: str
+    executor: str
+    cluster: dict[str, Any] = Field(description="What the executor reports (local workers, or the Ray cluster).")
+    limits: Limits
+    training: TrainingOptions
+    lifecycle: Lifecycle
+    job_schema: dict[str, Any] = Field(description="The JSON schema of a job request (POST /api/jobs).")
+
+
+class Dataset(BaseModel):
+    name: str
+    task: str
+    description: str
+    input_shape: list[int] = Field(description="For the default params.")
+    classes: list[str] | None
+    params: dict[str, Any] = Field(description="The params' JSON schema.")
+    download: bool
+    normalization: dict[str, float] | None = Field(description="Image sets: inputs are (pixel - mean) / std.")
+
+
+class LayerShape(BaseModel):
+    index: int
+    type: str
+    output_shape: list[int]
+    params: int
+
+
+class ModelValidation(BaseModel):
+    input_shape: list[int]
+    output_shape: list[int]
+    layers: list[LayerShape]
+    total_params: int
+    model: dict[str, Any] = Field(description="The spec with every inferred size filled in.")
+
+
+class GanValidation(BaseModel):
+    generator: ModelValidation
+    discriminator: ModelValidation
+    total_params: int
+
+
+class Prediction(BaseModel):
+    input_shape: list[int]
+    outputs: list[Any] = Field(description="The model's outputs, one per input row.")
+    classes: list[str] | None = Field(None, description="Classification: the class names.")
+    probabilities: list[list[float | None]] | None = None
+    predicted: list[str] | None = None
+
+
+class Internals(BaseModel):
+    layers: dict[str, list[dict[str, Any]]] = Field(description="Per net: index, type, name, output_shape.")
+    neurons: dict[str, Any] | None = Field(description="2-D inputs: each hidden neuron over the plane.")
+    feature_maps: dict[str, Any] | None = Field(description="CNNs: one image's feature maps.")
+
+
+class Preset(BaseModel):
+    id: str
+    title: dict[str, str]
+    note: dict[str, str]
+    request: dict[str, Any] = Field(description="A job request (POST /api/jobs body).")

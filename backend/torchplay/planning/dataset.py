@@ -1,0 +1,43 @@
+"""A dataset reference checked: the entry exists, its params validate and fit the limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from torchplay import data
+from torchplay.spec import SpecError
+from torchplay.spec.limits import Limits
+
+
+@dataclass
+class DatasetPlan:
+    name: str
+    task: str
+    params: BaseModel
+    input_shape: list[int]
+    classes: list[str] | None
+
+
+def plan_dataset(ref_name: str, params: dict[str, Any], limits: Limits, data_dir: Path | None) -> DatasetPlan:
+    try:
+        entry = data.get_dataset(ref_name, data_dir)
+    except KeyError:
+        names = ", ".join(item["name"] for item in data.catalogue(data_dir))
+        raise SpecError(("dataset", "name"), f"unknown dataset {ref_name!r}; choose one of: {names}") from None
+    try:
+        validated = data.validate_params(ref_name, params, data_dir)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise SpecError(("dataset", "params", *first["loc"]), first["msg"], first["type"]) from None
+    samples = getattr(validated, "samples", None)
+    if isinstance(samples, int) and samples > limits.max_samples:
+        raise SpecError(
+            ("dataset", "params", "samples"),
+            f"{samples:,} samples is over the limit max_samples={limits.max_samples:,}",
+            "limit_exceeded",
+        )
+    return DatasetPlan(entry.name, entry.task, validated, list(entry.input_shape(validated)), entry.classes(validated))

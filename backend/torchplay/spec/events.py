@@ -1,0 +1,69 @@
+"""The stream's events (`WS /api/jobs/{id}/stream`, the CLI's JSON lines), one model each.
+
+Every training loop emits these and nothing else; the server stores and forwards their
+JSON (`EventBase.to_json`). A new kind of event is one class here, added to `Event`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from torchplay.spec.snapshots import SnapshotEvent
+from torchplay.spec.wire import EventBase
+
+
+class StatusEvent(EventBase):
+    """The job runs (or pauses) on a device; notes say how it trains."""
+
+    type: Literal["status"] = "status"
+    status: Literal["running", "paused"]
+    device: str = Field(description="The torch device it trains on: cpu, cuda:0, mps.")
+    amp: Literal["bf16"] | None = Field(None, description="Mixed precision in use; null when asked for but off.")
+    note: str | None = Field(None, description="How it trains, when that differs from what was asked.")
+    compiled: bool | None = Field(None, description="Whether torch.compile took the training step.")
+    compile_s: float | None = Field(None, description="Seconds compiling took.")
+
+
+class LayerNorms(BaseModel):
+    model_config = ConfigDict(extra="forbid", ser_json_inf_nan="null")
+
+    layer: int = Field(description="Index of a top-level layer with parameters.")
+    weight: float | None = Field(description="L2 norm of its weights.")
+    grad: float | None = Field(description="L2 norm of the last batch's gradients (0 before any).")
+    net: str | None = Field(None, description="GAN jobs: generator or discriminator.")
+
+
+class EpochEvent(EventBase):
+    type: Literal["epoch"] = "epoch"
+    epoch: int
+    epochs: int
+    train_loss: float | None = Field(description="Mean loss over the epoch's batches (GAN: the generator's).")
+    val_loss: float | None = Field(description="Loss on the held-out split; null without one.")
+    metrics: dict[str, float | None] = Field(
+        description="accuracy, train_accuracy; GAN: d_loss, g_loss, d_real, d_fake."
+    )
+    lr: float = Field(description="Learning rate during the epoch.")
+    elapsed_s: float = Field(description="Training time so far, across resumes.")
+    time: float = Field(description="Wall clock (Unix seconds) when it was emitted: delivery delay = now - time.")
+    layer_norms: list[LayerNorms]
+
+
+class ChangedEvent(EventBase):
+    """Live hyperparameter changes the trainer applied (PATCH /api/jobs/{id})."""
+
+    type: Literal["changed"] = "changed"
+    values: dict[str, float]
+
+
+class DoneEvent(EventBase):
+    type: Literal["done"] = "done"
+    status: Literal["completed", "stopped", "failed", "interrupted"]
+    error: str | None = Field(description="Why it failed or was interrupted; null otherwise.")
+
+
+Event = Annotated[
+    Union[StatusEvent, EpochEvent, SnapshotEvent, ChangedEvent, DoneEvent],  # noqa: UP007
+    Field(discriminator="type"),
+]

@@ -1,0 +1,80 @@
+"""What plugs into the epoch loop: a learner trains one epoch and evaluates it.
+
+`LearnerBase` is the set-up both learners share (resident data, batching, the shuffle
+generator, seeded weights), so a supervised and an adversarial run of the same job see
+the same data in the same order.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import torch
+
+from torchplay.planning import PlannedJob
+from torchplay.training import optim
+from torchplay.training.checkpoint import RunState
+from torchplay.training.objectives import Objective
+from torchplay.training.resident import load_resident
+from torchplay.training.snapshots import SnapshotContext
+
+if TYPE_CHECKING:
+    from torchplay.training.loop import EpochLoop
+
+
+@dataclass
+class TrainedEpoch:
+    """What one epoch of training gave, before evaluation."""
+
+    losses: dict[str, float]  # epoch means that must stay finite, named as a divergence error names them
+    correct: torch.Tensor | None = None  # correct training predictions, on the device (accuracy tasks)
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class EpochResult:
+    train_loss: float
+    val_loss: float | None
+    metrics: dict[str, float]
+    monitored: float  # what a plateau scheduler watches: val loss, else train loss
+
+
+class Learner(Protocol):
+    run_state: RunState  # what a checkpoint holds and a resume restores
+    snapshots: SnapshotContext
+
+    def train_epoch(self, loop: EpochLoop) -> TrainedEpoch | None:
+        """One pass over the training data; None when a stop arrived mid-epoch. Between
+        batches: `loop.control.poll()` (stop) and `loop.apply_changes()` (live changes)."""
+        ...
+
+    def evaluate(self, trained: TrainedEpoch) -> EpochResult: ...
+
+
+class LearnerBase:
+    def __init__(self, plan: PlannedJob, device: torch.device, data_dir: Path) -> None:
+        self.plan, self.job, self.device = plan, plan.request, device
+        self.objective = Objective(plan.task, plan.loss)
+        self.data = load_resident(plan, self.objective, device, data_dir)
+        n = len(self.data.x_train)
+        self.batch_size = min(self.job.batch_size or n, n)
+        self.steps_per_epoch = math.ceil(n / self.batch_size)
+        # The batches' order has its own generator, seeded apart from the weights.
+        self.shuffle = torch.Generator(device=device).manual_seed(self.job.seed)
+        torch.manual_seed(self.job.seed)  # right before the nets are built: the same seed, the same weights
+
+    def build_schedulers(self, optimizers: dict[str, torch.optim.Optimizer]) -> dict[str, optim.Scheduler | None]:
+        return {
+            name: optim.build_scheduler(self.job.scheduler, opt, self.job.epochs, self.steps_per_epoch)
+            for name, opt in optimizers.items()
+        }
+
+    def batch_schedulers(self, schedulers: dict[str, optim.Scheduler | None]) -> list[optim.Scheduler]:
+        """The schedulers stepped after every batch (the loop steps the others per epoch)."""
+        spec = self.job.scheduler
+        if spec is None or spec.steps_every != "batch":
+            return []
+        return [s for s in schedulers.values() if s is not None]

@@ -1,0 +1,144 @@
+"""Supervised learning: batches of inputs and targets, one model, one loss.
+
+Hot path habits: data resident on the device, batches by slicing a shuffled index,
+`zero_grad(set_to_none=True)`, foreach optimizers, and no host sync per batch: losses and
+correct counts accumulate on the device and are read once per epoch.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import torch
+
+from torchplay.models import build_model
+from torchplay.planning import PlannedJob
+from torchplay.training import amp, compiled_step, optim
+from torchplay.training.checkpoint import RunState
+from torchplay.training.fast_step import TrainStep
+from torchplay.training.learner import EpochResult, LearnerBase, TrainedEpoch
+from torchplay.training.snapshots import SnapshotContext
+
+if TYPE_CHECKING:
+    from torchplay.training.loop import EpochLoop
+
+EVAL_CHUNK = 8192  # rows per forward pass when evaluating (bounded memory on big splits)
+PREGATHER_BYTES = 64 << 20  # shuffle a training split up to this size once per epoch, not per batch
+LOSS_FOLD = 1024  # batch losses kept on the device before they are summed
+
+
+class SupervisedLearner(LearnerBase):
+    def __init__(self, plan: PlannedJob, device: torch.device, data_dir: Path) -> None:
+        super().__init__(plan, device, data_dir)
+        self.model = build_model(plan.spec("model"), device)
+        self.loss_fn = self.objective.make_loss()
+        self.optimizer = optim.build_optimizer(self.job.optimizer, self.model.parameters(), device)
+        self.schedulers = self.build_schedulers({"model": self.optimizer})
+        self.scheduler = self.schedulers["model"]
+        self.per_batch = self.batch_schedulers(self.schedulers)
+        self.run_state = RunState(
+            {"model": self.model}, {"model": self.optimizer}, self.schedulers, {"shuffle": self.shuffle}
+        )
+        self.snapshots = SnapshotContext({"model": self.model}, self.data, self.objective)
+        self.train_step: TrainStep | compiled_step.CompiledStep | None = None
+
+    def train_epoch(self, loop: EpochLoop) -> TrainedEpoch | None:
+        x, y = self.data.x_train, self.data.y_train
+        n, bs = len(x), self.batch_size
+        step = self._step(loop)
+        per_batch_scheduler = self.per_batch[0] if self.per_batch else None
+        correct = torch.zeros((), device=self.device) if self.objective.counts_accuracy else None
+        control = loop.control
+        self.model.train()
+        if bs < n:
+            order = torch.randperm(n, device=self.device, generator=self.shuffle)
+            if x.nelement() * x.element_size() <= PREGATHER_BYTES:
+                # One gather per epoch, then batches are views: the same rows, fewer ops per step.
+                x, y, order = x[order], y[order], None
+        else:
+            order = None
+        # Losses stay on the device (no sync per batch) and are summed once per epoch.
+        losses: list[torch.Tensor] = []
+        loss_sum = torch.zeros((), device=self.device)
+        for start in range(0, n, bs):
+            if control.poll():
+                return None
+            if control.changes:
+                loop.apply_changes()
+            if order is None:
+                xb, yb = x[start : start + bs], y[start : start + bs]
+            else:
+                index = order[start : start + bs]
+                xb, yb = x[index], y[index]
+            loss, out = step(xb, yb)
+            if per_batch_scheduler is not None:
+                per_batch_scheduler.step()
+            losses.append(loss.detach())
+            if correct is not None:
+                correct += self.objective.correct(out.detach(), yb)
+            if len(losses) == LOSS_FOLD and start + bs < n:
+                loss_sum += torch.stack(losses).sum() * bs
+                losses.clear()
+        last = n - (math.ceil(n / bs) - 1) * bs  # only the epoch's last batch can be short
+        if len(losses) > 1:
+            loss_sum += torch.stack(losses[:-1]).sum() * bs
+        loss_sum += losses[-1] * last
+        return TrainedEpoch({"loss": (loss_sum / n).item()}, correct)
+
+    def evaluate(self, trained: TrainedEpoch) -> EpochResult:
+        train_loss = trained.losses["loss"]
+        val_loss, val_correct = self._held_out()
+        metrics: dict[str, float] = {}
+        if trained.correct is not None:
+            metrics["train_accuracy"] = trained.correct.item() / len(self.data.x_train)
+            has_val = val_correct is not None
+            metrics["accuracy"] = val_correct.item() / len(self.data.x_test) if has_val else metrics["train_accuracy"]
+        return EpochResult(train_loss, val_loss, metrics, val_loss if val_loss is not None else train_loss)
+
+    def _held_out(self) -> tuple[float | None, torch.Tensor | None]:
+        x, y = self.data.x_test, self.data.y_test
+        if not len(x):
+            return None, None
+        self.model.eval()
+        loss_sum = torch.zeros((), device=self.device)
+        correct = torch.zeros((), device=self.device) if self.objective.counts_accuracy else None
+        with torch.no_grad(), amp.autocast(self.job.amp, self.device):
+            for start in range(0, len(x), EVAL_CHUNK):
+                xb, yb = x[start : start + EVAL_CHUNK], y[start : start + EVAL_CHUNK]
+                out = self.model(xb)
+                loss_sum += self.loss_fn(out, yb) * len(xb)
+                if correct is not None:
+                    correct += self.objective.correct(out, yb)
+        self.model.train()
+        return (loss_sum / len(x)).item(), correct
+
+    def _step(self, loop: EpochLoop) -> TrainStep | compiled_step.CompiledStep:
+        """The train step, built on first use (after a resume has restored the optimizer)."""
+        step = self.train_step
+        if step is None or step.optimizer is not self.optimizer:
+            eager = TrainStep(self.model, self.loss_fn, self.optimizer, self.job.grad_clip, self.scheduler is not None)
+            eager = amp.apply_to_step(eager, self.job.amp, self.device)
+            step = self.train_step = self._compiled(eager, loop) or eager
+        return step
+
+    def _compiled(self, step: TrainStep, loop: EpochLoop) -> compiled_step.CompiledStep | None:
+        """The whole step compiled, when the job asks for it and it applies; says how it went."""
+        steps = self.job.epochs * self.steps_per_epoch
+        if not compiled_step.wanted(self.job.compile, steps) or amp.active(self.job.amp, self.device):
+            return None
+        reason = compiled_step.unsupported_reason(step)
+        if reason is None:
+            try:
+                compiled = compiled_step.CompiledStep(step)
+                seconds = compiled.warm_up(self.data.x_train[: self.batch_size], self.data.y_train[: self.batch_size])
+            except Exception as exc:  # no C++ compiler, an op inductor lacks, …: train eagerly
+                reason = f"torch.compile failed ({type(exc).__name__}: {str(exc)[:200]})"
+            else:
+                note = f"training step compiled with torch.compile in {seconds:.1f} s"
+                loop.announce(compiled=True, compile_s=seconds, note=note)
+                return compiled
+        if self.job.compile:  # asked for explicitly: say why not (automatic attempts stay quiet)
+            loop.announce(compiled=False, note=f"not compiled: {reason}")
+        return None

@@ -1,0 +1,15 @@
+// WebSocket close codes of the job stream, named once (the server's twin:
+// backend/torchplay/api/close_codes.py).
+
+export const CLOSE = Object.freeze({
+  FINISHED: 1000, // the job is done and every event was sent
+  GOING_AWAY: 1001, // the server stops streaming (shutdown, or we stopped reading)
+  POLICY: 1008, // refused: a missing or wrong token, or another site's page
+  TOO_BIG: 1009, // we sent a message over the server's limit
+  NO_JOB: 4404, // no such job: reconnecting will not help
+});
+
+// Refusals and application codes (4xxx) mean "don't retry": the job is gone or we may not watch it.
+export function isFatalClose(code) {
+  return code === CLOSE.POLICY || (code >= 4000 && code < 5000);
+}
