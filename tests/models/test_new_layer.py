@@ -22,7 +22,7 @@ from tests.conftest import spiral_job, start_server
 from torchplay.spec import LAYERS
 
 PACKAGE = Path(__file__).resolve().parents[2] / "backend" / "torchplay"
-ENTRY = '''
+ENTRY = """
 class PReLU(LayerBase):
     type: Literal["PReLU"] = "PReLU"
     category: ClassVar[str] = "activation"
@@ -33,7 +33,7 @@ class PReLU(LayerBase):
     init: float = Field(0.25, ge=0.0, le=1.0, description="The slope it starts from.")
 
 
-'''
+"""
 LAYERS_WITH_PRELU = [
     {"type": "Linear", "out_features": 8},
     {"type": "PReLU", "init": 0.1},

@@ -22,7 +22,7 @@ from torchplay.api.security import BrowserGuard, BrowserPolicy
 from torchplay.data import DatasetUnavailable
 from torchplay.jobs import JobError, JobManager, Store, make_executor
 from torchplay.jobs.legacy import plan_legacy_jobs
-from torchplay.planning import plan_job, warm_up_planning
+from torchplay.planning import PlannedJob, plan_job, warm_up_planning
 from torchplay.settings import Settings
 from torchplay.spec import JobCreate, SpecError
 from torchplay.spec.errors import clean_loc
@@ -55,10 +55,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.manager = manager
 
-        def plan(request: JobCreate) -> Any:
+        def plan(request: JobCreate) -> PlannedJob:
             return plan_job(request, settings.limits, settings.data_dir, checkpoint_every=settings.checkpoint_every)
 
-        plan_legacy_jobs(store, plan)
+        await asyncio.to_thread(plan_legacy_jobs, store, plan)  # jobs kept before plans were (once)
         await manager.start()
         # In the background: the server answers at once, and is fast by the first validation.
         warming = asyncio.get_running_loop().run_in_executor(None, warm_up_planning)
