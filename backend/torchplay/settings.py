@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from torchplay.spec.job import DEFAULT_CHECKPOINT_EVERY
 from torchplay.spec.limits import Limits
 
 # A token on a public bind is all that keeps strangers out: long enough not to be guessed.
@@ -35,9 +36,22 @@ class Settings(BaseSettings):
         description="More page origins (`scheme://host[:port]`) that may drive the server, e.g. behind a proxy.",
     )
     executor: Literal["local", "ray"] = "local"
-    ray_address: str = "auto"
     warm_workers: int = Field(1, ge=0, le=64, description="Worker processes kept ready with torch imported.")
-    checkpoint_every: int = Field(10, ge=1, description="Epochs between checkpoints, unless a job says otherwise.")
+    checkpoint_every: int = Field(
+        DEFAULT_CHECKPOINT_EVERY, ge=1, description="Epochs between checkpoints, unless a job says otherwise."
+    )
+
+    # The Ray executor (TORCHPLAY_RAY_*): where the cluster is, and what each job's actor asks for.
+    ray_address: str = Field("auto", description="auto, ray://host:10001, host:6379, or local (a private Ray).")
+    ray_cpus_per_job: float = Field(1.0, gt=0, le=1024, description="num_cpus of a CPU job's actor.")
+    ray_gpus_per_job: float = Field(
+        1.0, gt=0, le=64, description="num_gpus of a CUDA job's actor (fractions share a GPU)."
+    )
+    ray_cpus_per_gpu_job: float = Field(
+        1.0, ge=0, le=1024, description="num_cpus of a CUDA job's actor (feeds the GPU)."
+    )
+    ray_local_cpus: int = Field(2, ge=1, le=1024, description="CPUs of the private Ray started by address `local`.")
+    ray_stop_grace_s: float = Field(0.5, gt=0, le=600, description="Cooperative stop window before ray.kill.")
 
     max_params: int = Limits.model_fields["max_params"].default
     max_layers: int = Limits.model_fields["max_layers"].default

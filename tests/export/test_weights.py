@@ -13,8 +13,8 @@ from safetensors.torch import load as load_safetensors
 from tests.inprocess import planned, train
 from torchplay.export import python_script
 from torchplay.export.weights import example_input, export_weights
+from torchplay.jobs.files import job_dir
 from torchplay.planning import PlannedJob
-from torchplay.training.checkpoint import job_dir
 from torchplay.training.inference import NotTrained, final_weights, load_trained
 
 JOB_ID = "0123abcd"
@@ -79,16 +79,16 @@ def trained(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 
 def live(job: PlannedJob, data_dir: Path) -> tuple[torch.nn.Module, torch.Tensor]:
-    model = load_trained(job, data_dir, JOB_ID)
+    model = load_trained(job, job_dir(data_dir, JOB_ID))
     x = torch.randn(3, *model.input_shape, generator=torch.Generator().manual_seed(0))
     return model.model, x
 
 
 def test_training_leaves_the_final_weights(trained: tuple[PlannedJob, Path]) -> None:
     job, data_dir = trained
-    assert final_weights(data_dir, JOB_ID).is_file()
+    assert final_weights(job_dir(data_dir, JOB_ID)).is_file()
     with pytest.raises(NotTrained):
-        load_trained(job, data_dir, "ffff0000")
+        load_trained(job, job_dir(data_dir, "ffff0000"))
 
 
 # TorchScript is deprecated in favour of torch.export, but it is what most deployments still load.
@@ -96,7 +96,7 @@ def test_training_leaves_the_final_weights(trained: tuple[PlannedJob, Path]) -> 
 def test_torchscript_matches_the_live_model(trained: tuple[PlannedJob, Path]) -> None:
     job, data_dir = trained
     model, x = live(job, data_dir)
-    download = export_weights(job, data_dir, JOB_ID, "torchscript", "net")
+    download = export_weights(job, job_dir(data_dir, JOB_ID), "torchscript", "net")
     assert download.filename == "net.torchscript.pt"
     scripted = torch.jit.load(io.BytesIO(download.content))
     with torch.no_grad():
@@ -107,7 +107,7 @@ def test_onnx_matches_the_live_model(trained: tuple[PlannedJob, Path]) -> None:
     ort = pytest.importorskip("onnxruntime", reason="onnxruntime is not installed (pip install torchplay[onnx])")
     job, data_dir = trained
     model, x = live(job, data_dir)
-    download = export_weights(job, data_dir, JOB_ID, "onnx", "net")
+    download = export_weights(job, job_dir(data_dir, JOB_ID), "onnx", "net")
     session = ort.InferenceSession(download.content, providers=["CPUExecutionProvider"])
     (out,) = session.run(None, {"input": x.numpy()})  # batch 3: the batch axis is dynamic
     with torch.no_grad():
@@ -117,7 +117,7 @@ def test_onnx_matches_the_live_model(trained: tuple[PlannedJob, Path]) -> None:
 def test_state_dict_loads_into_the_exported_class(trained: tuple[PlannedJob, Path], tmp_path: Path) -> None:
     job, data_dir = trained
     model, x = live(job, data_dir)
-    tensors = load_safetensors(export_weights(job, data_dir, JOB_ID, "state_dict", "net").content)
+    tensors = load_safetensors(export_weights(job, job_dir(data_dir, JOB_ID), "state_dict", "net").content)
     path = tmp_path / "exported.py"
     path.write_text(python_script(job, data_dir, JOB_ID))
     spec = importlib.util.spec_from_file_location("exported_for_weights", path)
@@ -137,5 +137,5 @@ def test_state_dict_loads_into_the_exported_class(trained: tuple[PlannedJob, Pat
 
 def test_example_input_has_the_dataset_shape(trained: tuple[PlannedJob, Path]) -> None:
     job, data_dir = trained
-    model = load_trained(job, data_dir, JOB_ID)
+    model = load_trained(job, job_dir(data_dir, JOB_ID))
     assert list(example_input(model).shape[1:]) == model.input_shape

@@ -17,6 +17,7 @@ import pytest
 
 from tests.conftest import Server, spiral_job, start_server
 from torchplay.jobs import JobError, JobManager, Store
+from torchplay.jobs.files import JobFiles
 from torchplay.jobs.local import LocalExecutor
 
 JOBS = 100  # posted at once
@@ -28,7 +29,7 @@ LONG = 1_000_000  # epochs of a job meant to be stopped or deleted: it never end
 def test_the_manager_refuses_calls_from_other_threads(tmp_path: Path) -> None:
     async def scenario() -> None:
         store = Store(tmp_path / "jobs.db")
-        manager = JobManager(store, LocalExecutor(str(tmp_path), warm=0), data_dir=tmp_path)
+        manager = JobManager(store, LocalExecutor(str(tmp_path), warm=0), JobFiles(tmp_path))
         with pytest.raises(RuntimeError, match="after start"):
             manager.list()  # no owner before start()
         await manager.start()

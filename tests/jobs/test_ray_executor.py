@@ -2,7 +2,8 @@
 
 The server starts its own single-node Ray (`TORCHPLAY_RAY_ADDRESS=local` means
 `ray.init(num_cpus=TORCHPLAY_RAY_LOCAL_CPUS, include_dashboard=False)` inside the server),
-with 2 CPUs and 2 CPUs per job: one job fills the cluster, so a second one must queue.
+with 2 CPUs and 1 CPU per job: two jobs fill the cluster, so a third one must queue. The
+server's `max_running_jobs` is 1, and does not apply: the cluster's resources alone decide.
 Ray is heavy on a small machine, so one server serves the few tests here.
 """
 
@@ -30,7 +31,8 @@ def ray_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "TORCHPLAY_EXECUTOR": "ray",
         "TORCHPLAY_RAY_ADDRESS": "local",
         "TORCHPLAY_RAY_LOCAL_CPUS": "2",
-        "TORCHPLAY_RAY_CPUS_PER_JOB": "2",
+        "TORCHPLAY_RAY_CPUS_PER_JOB": "1",
+        "TORCHPLAY_MAX_RUNNING_JOBS": "1",  # a limit of local workers: Ray jobs are not held to it
         # Token auth on, with a token of this run's own (nothing written to ~/.ray).
         "RAY_AUTH_MODE": "token",
         "RAY_AUTH_TOKEN": secrets.token_hex(32),
@@ -89,7 +91,7 @@ def test_a_job_trains_on_ray_and_streams_every_epoch_in_order(ray_server: Server
     assert job["status"] == "queued"
     cluster = _cluster(ray_server)
     assert cluster["cpus"] == 2 and cluster["gpus"] == 0 and len(cluster["nodes"]) == 1
-    assert cluster["nodes"][0]["cpus"] == 2 and cluster["per_job"]["cpus"] == 2
+    assert cluster["nodes"][0]["cpus"] == 2 and cluster["per_job"]["cpus"] == 1
 
     events = ray_server.stream(job["id"], timeout=180)
     seqs = [e["seq"] for e in events]
@@ -102,14 +104,17 @@ def test_a_job_trains_on_ray_and_streams_every_epoch_in_order(ray_server: Server
     assert record["status"] == "completed" and record["epoch"] == 12 and record["queue_reason"] is None
 
 
-def test_queue_when_full_cooperative_stop_and_a_killed_actor(ray_server: Server) -> None:
+def test_the_cluster_alone_limits_running_jobs_then_stop_and_a_killed_actor(ray_server: Server) -> None:
+    # Two 1-CPU jobs fill the 2-CPU cluster, though max_running_jobs is 1.
     first = _post(ray_server, spiral_job(name="fills-the-cluster", epochs=100_000))
-    _wait(ray_server, first["id"], lambda j: j["status"] == "running" and j["epoch"] >= 1)
+    second = _post(ray_server, spiral_job(name="fills-it-too", epochs=100_000))
+    for job in (first, second):
+        _wait(ray_server, job["id"], lambda j: j["status"] == "running" and j["epoch"] >= 1)
 
-    second = _post(ray_server, spiral_job(name="waits", epochs=100_000))
-    waiting = _wait(ray_server, second["id"], lambda j: j["queue_reason"] is not None, timeout=10)
+    third = _post(ray_server, spiral_job(name="waits", epochs=100_000))
+    waiting = _wait(ray_server, third["id"], lambda j: j["queue_reason"] is not None, timeout=10)
     assert waiting["status"] == "queued"
-    assert waiting["queue_reason"] == "waiting for 2 CPUs: 0 of 2 free on the Ray cluster"
+    assert waiting["queue_reason"] == "waiting for 1 CPUs: 0 of 2 free on the Ray cluster"
 
     # Cooperative stop: the trainer sees the flag within a batch and ends the job itself.
     asked = time.monotonic()
@@ -121,21 +126,26 @@ def test_queue_when_full_cooperative_stop_and_a_killed_actor(ray_server: Server)
     events = ray_server.stream(first["id"])
     assert events[-1]["type"] == "done" and events[-1]["status"] == "stopped"
 
-    # The freed CPUs start the queued job; then its actor process dies under it.
-    running = _wait(ray_server, second["id"], lambda j: j["status"] == "running" and j["worker_pid"] is not None)
+    # The freed CPU starts the queued job; then its actor process dies under it.
+    running = _wait(ray_server, third["id"], lambda j: j["status"] == "running" and j["worker_pid"] is not None)
     actor = psutil.Process(running["worker_pid"])
     assert "ray::" in " ".join(actor.cmdline()), actor.cmdline()  # a Ray worker of ours, not anything else
     os.kill(actor.pid, signal.SIGKILL)
-    failed = _wait(ray_server, second["id"], lambda j: j["status"] == "failed", timeout=60)
+    failed = _wait(ray_server, third["id"], lambda j: j["status"] == "failed", timeout=60)
     assert failed["error"] == "worker lost"
-    done = ray_server.stream(second["id"])[-1]
+    done = ray_server.stream(third["id"])[-1]
     assert done["type"] == "done" and done["status"] == "failed" and done["error"] == "worker lost"
+    with ray_server.client() as client:
+        assert client.post(f"/api/jobs/{second['id']}/stop").status_code == 202
+    _wait(ray_server, second["id"], lambda j: j["status"] == "stopped", timeout=30)
 
 
 def test_ray_settings_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from torchplay.jobs.ray_executor import RaySettings
+    from torchplay.settings import Settings
 
     monkeypatch.setenv("TORCHPLAY_RAY_GPUS_PER_JOB", "0.25")
     monkeypatch.setenv("TORCHPLAY_RAY_CPUS_PER_JOB", "3")
-    settings = RaySettings()
-    assert settings.gpus_per_job == 0.25 and settings.cpus_per_job == 3
+    monkeypatch.setenv("TORCHPLAY_RAY_ADDRESS", "ray://head:10001")
+    settings = Settings(data_dir=tmp_path)
+    assert settings.ray_gpus_per_job == 0.25 and settings.ray_cpus_per_job == 3
+    assert settings.ray_address == "ray://head:10001"

@@ -20,7 +20,7 @@ from torchplay.api.guards import AllowedMethods, BodyLimit, TokenGuard
 from torchplay.api.routes import autograd, catalogue, export, jobs, models, stream, uploads
 from torchplay.api.security import BrowserGuard, BrowserPolicy
 from torchplay.data import DatasetUnavailable
-from torchplay.jobs import JobError, JobManager, Store, make_executor
+from torchplay.jobs import JobError, JobFiles, JobManager, Store, make_executor
 from torchplay.jobs.legacy import plan_legacy_jobs
 from torchplay.planning import PlannedJob, plan_job, warm_up_planning
 from torchplay.settings import Settings
@@ -42,17 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = Store(settings.db_path)
-        executor = make_executor(
-            settings.executor,
-            str(settings.data_dir),
-            settings.warm_workers,
-            settings.ray_address,
-            settings.threads_per_job,
-            max_running=settings.max_running_jobs,  # per device
-        )
-        manager = JobManager(
-            store, executor, settings.max_running_jobs, settings.max_queued_jobs, data_dir=settings.data_dir
-        )
+        manager = JobManager(store, make_executor(settings), JobFiles(settings.data_dir), settings.max_queued_jobs)
         app.state.manager = manager
 
         def plan(request: JobCreate) -> PlannedJob:

@@ -38,14 +38,14 @@ class Download:
     media_type: str
 
 
-def export_weights(plan: PlannedJob, data_dir: Path, job_id: str, fmt: str, stem: str) -> Download:
+def export_weights(plan: PlannedJob, folder: Path, fmt: str, stem: str) -> Download:
     """The trained job in `fmt`; `NotTrained` if it has no final weights, `ExportUnavailable`
     when the format's package is not installed."""
     if fmt == "onnx" and importlib.util.find_spec("onnx") is None:
         raise ExportUnavailable("ONNX export needs the onnx extra, which is not installed: pip install torchplay[onnx]")
-    trained = load_trained(plan, data_dir, job_id)
+    trained = load_trained(plan, folder)
     if fmt == "state_dict":
-        return Download(_state_dict(trained, job_id), f"{stem}.safetensors", "application/octet-stream")
+        return Download(_state_dict(trained, folder.name), f"{stem}.safetensors", "application/octet-stream")
     if fmt == "torchscript":
         return Download(_torchscript(trained), f"{stem}.torchscript.pt", "application/octet-stream")
     if fmt == "onnx":

@@ -1,19 +1,33 @@
-"""Jobs: the queue and lifecycle (JobManager), persistence (Store), executors."""
+"""Jobs: the lifecycle (JobManager) and its parts (admission, intake, fan-out, files),
+persistence (Store), executors."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from torchplay.jobs.errors import JobError
 from torchplay.jobs.executor import Executor
-from torchplay.jobs.manager import JobError, JobManager
+from torchplay.jobs.files import JobFiles
+from torchplay.jobs.manager import JobManager
 from torchplay.jobs.store import Store
 
-__all__ = ["Executor", "JobError", "JobManager", "Store", "make_executor"]
+if TYPE_CHECKING:
+    from torchplay.settings import Settings
+
+__all__ = ["Executor", "JobError", "JobFiles", "JobManager", "Store", "make_executor"]
 
 
-def make_executor(
-    kind: str, data_dir: str, warm: int = 1, ray_address: str = "auto", threads: int = 1, max_running: int = 2
-) -> Executor:
-    if kind == "ray":
-        from torchplay.jobs.ray_executor import RayExecutor
+def make_executor(settings: Settings) -> Executor:
+    """The executor the settings name: local worker processes, or a Ray cluster."""
+    if settings.executor == "ray":
+        from torchplay.jobs.ray_executor import RayExecutor  # imports ray: only when asked for
 
-        return RayExecutor(data_dir, address=ray_address)
+        return RayExecutor(str(settings.data_dir), settings)
     from torchplay.jobs.local import LocalExecutor
 
-    return LocalExecutor(data_dir, warm=warm, threads=threads, max_per_device=max_running)
+    return LocalExecutor(
+        str(settings.data_dir),
+        warm=settings.warm_workers,
+        threads=settings.threads_per_job,
+        max_per_device=settings.max_running_jobs,
+    )

@@ -1,4 +1,5 @@
-"""The executor seam: it moves a planned job in and event batches out, nothing else.
+"""The executor seam: it moves a planned job in and event batches out, and says what it
+can run; `Admission` decides what runs when.
 
 `LocalExecutor` (worker processes) and `RayExecutor` (a Ray cluster) implement it; the
 `JobManager` never knows which one it drives.
@@ -13,21 +14,30 @@ from typing import Any
 from torchplay.planning import PlannedJob
 from torchplay.spec.wire import EventBase
 
-Event = EventBase
 # Called from the executor's own threads; the manager hops onto its event loop.
-OnEvents = Callable[[str, list[Event]], None]
+OnEvents = Callable[[str, list[EventBase]], None]
 # Called once per job after its last event was delivered; `error` is None for a clean exit.
 OnExit = Callable[[str, str | None], None]
 
 
 class Executor(ABC):
     name: str = "executor"
-    # True when `can_start` itself enforces the running limit (per device, per cluster
-    # resources); the manager then applies no global `max_running` cap of its own.
-    schedules: bool = False
 
     def bind(self, on_events: OnEvents, on_exit: OnExit) -> None:
         self.on_events, self.on_exit = on_events, on_exit
+
+    @abstractmethod
+    def capacity(self) -> dict[str, float] | str:
+        """What it can run at once, as amounts of resources (`{"cpu": 2}` job slots of a
+        device, `{"CPU": 8, "GPU": 2}` of a cluster), or why it can run nothing yet."""
+
+    @abstractmethod
+    def needs(self, plan: PlannedJob) -> dict[str, float]:
+        """What one job holds of `capacity` while it runs."""
+
+    @abstractmethod
+    def shortfall(self, resource: str, need: float, free: float, total: float) -> str:
+        """Why a queued job waits, in the executor's words (shown while it is queued)."""
 
     @abstractmethod
     def start(self, job_id: str, plan: PlannedJob, *, resume_from: dict[str, Any] | None = None) -> None:
@@ -43,10 +53,6 @@ class Executor(ABC):
 
     def worker_pid(self, job_id: str) -> int | None:
         return None
-
-    def can_start(self, plan: PlannedJob) -> tuple[bool, str | None]:
-        """Whether resources for this job are free now; if not, why (shown while queued)."""
-        return True, None
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name}

@@ -12,20 +12,22 @@ from __future__ import annotations
 import asyncio
 import bisect
 
+from torchplay.jobs.replay import LATEST_ONLY, Row, replayed
+
 
 class LiveLog:
-    def __init__(self, last_seq: int = 0, history: list[tuple[int, str]] | None = None) -> None:
+    def __init__(self, last_seq: int = 0, history: list[Row] | None = None) -> None:
         self.head = last_seq
         self._seqs: list[int] = [seq for seq, _ in history or []]
         self._bodies: list[str] = [body for _, body in history or []]
-        self._snapshot: tuple[int, str] | None = None
+        self._latest: Row | None = None  # the newest LATEST_ONLY event
         self._frames: dict[int, tuple[int, str]] = {}
         self._changed = asyncio.Event()
         self.finished = False
 
     def append(self, seq: int, kind: str, body: str) -> None:
-        if kind == "snapshot":
-            self._snapshot = (seq, body)
+        if kind in LATEST_ONLY:
+            self._latest = (seq, body)
         else:
             self._seqs.append(seq)
             self._bodies.append(body)
@@ -47,9 +49,8 @@ class LiveLog:
         if cached:
             return cached
         start = bisect.bisect_right(self._seqs, cursor)
-        items = list(zip(self._seqs[start:], self._bodies[start:], strict=True))
-        if self._snapshot and self._snapshot[0] > cursor:
-            bisect.insort(items, self._snapshot)
+        small = list(zip(self._seqs[start:], self._bodies[start:], strict=True))
+        items = replayed(small, self._latest if self._latest and self._latest[0] > cursor else None)
         if not items:
             return None
         frame = (items[-1][0], "[" + ",".join(body for _, body in items) + "]")

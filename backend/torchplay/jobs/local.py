@@ -15,6 +15,7 @@ from typing import Any
 from torchplay.jobs.executor import Executor
 from torchplay.jobs.worker import worker_main
 from torchplay.planning import PlannedJob
+from torchplay.planning.devices import available_devices
 
 STOP_GRACE_S = 0.5  # a cooperative stop acts within one batch; past this the worker is killed
 _ctx = mp.get_context("spawn")  # fork would copy the server's threads and sockets into torch
@@ -36,8 +37,10 @@ class _Worker:
 
 
 class LocalExecutor(Executor):
+    """Each device of this machine holds `max_per_device` jobs at once: a CPU job never waits
+    for a GPU job."""
+
     name = "local"
-    schedules = True  # the running limit is per device: a CPU job never waits for a GPU job
 
     def __init__(self, data_dir: str, warm: int = 1, threads: int = 1, max_per_device: int = 2) -> None:
         self.data_dir = data_dir
@@ -128,13 +131,14 @@ class LocalExecutor(Executor):
         worker = self._busy.get(job_id)
         return worker.process.pid if worker else None
 
-    def can_start(self, plan: PlannedJob) -> tuple[bool, str | None]:
-        device = plan.placement()
-        with self._lock:
-            running = sum(1 for w in self._busy.values() if w.device == device)
-        if running >= self.max_per_device:
-            return False, f"{running} jobs running on {device} (max_running_jobs={self.max_per_device} per device)"
-        return True, None
+    def capacity(self) -> dict[str, float]:
+        return {device: float(self.max_per_device) for device in available_devices() if device != "cuda"}
+
+    def needs(self, plan: PlannedJob) -> dict[str, float]:
+        return {plan.placement(): 1.0}  # a slot of the device it trains on
+
+    def shortfall(self, resource: str, need: float, free: float, total: float) -> str:
+        return f"{round(total - free)} jobs running on {resource} (max_running_jobs={total:g} per device)"
 
     def describe(self) -> dict[str, Any]:
         return {

@@ -17,10 +17,10 @@ kill -9) ends the job `failed` with `worker lost`.
 - `local` — start a private single-node Ray inside the server (`ray.init(num_cpus=
   TORCHPLAY_RAY_LOCAL_CPUS, include_dashboard=False)`): for tests and trying it out.
 
-Scheduling: the torchplay server is the cluster's only client (see the README), so it
-counts what its own actors hold against `ray.cluster_resources()`: `can_start` answers
-from that ledger at once, with no lag after an actor is killed, and a queued job shows
-why it waits.
+Scheduling: the torchplay server is the cluster's only client (see the README), so its
+admission counts what its own actors hold against `ray.cluster_resources()` (this
+executor's `capacity`): it answers at once, with no lag after an actor is killed, and a
+queued job shows why it waits. Nothing else limits how many Ray jobs run.
 """
 
 from __future__ import annotations
@@ -37,26 +37,15 @@ from pathlib import Path
 from typing import Any
 
 import ray
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from torchplay.jobs.executor import Event, Executor
+from torchplay.jobs.admission import EPS
+from torchplay.jobs.executor import Executor
+from torchplay.jobs.files import job_dir
 from torchplay.planning import PlannedJob
+from torchplay.settings import Settings
+from torchplay.spec.wire import EventBase
 
 WORKER_LOST = "worker lost"
-_EPS = 1e-6  # fractional resources: 3 × 0.333… must fit in 1 GPU
-
-
-class RaySettings(BaseSettings):
-    """Per-job resource asks (environment `TORCHPLAY_RAY_*`)."""
-
-    model_config = SettingsConfigDict(env_prefix="TORCHPLAY_RAY_", extra="ignore")
-
-    cpus_per_job: float = Field(1.0, gt=0, le=1024, description="num_cpus of a CPU job's actor.")
-    gpus_per_job: float = Field(1.0, gt=0, le=64, description="num_gpus of a CUDA job's actor (fractions share a GPU).")
-    cpus_per_gpu_job: float = Field(1.0, ge=0, le=1024, description="num_cpus of a CUDA job's actor (feeds the GPU).")
-    local_cpus: int = Field(2, ge=1, le=1024, description="CPUs of the private Ray started by address `local`.")
-    stop_grace_s: float = Field(0.5, gt=0, le=600, description="Cooperative stop window before ray.kill.")
 
 
 # --- the actor (runs on a cluster node) -------------------------------------------------------------
@@ -82,11 +71,10 @@ class JobActor:
     def run(self, plan: PlannedJob, resume_from: dict[str, Any] | None, job_id: str) -> Iterator[Any]:
         """A streaming generator: first where it runs, then event batches until `done`."""
         from torchplay.training import run_job
-        from torchplay.training.checkpoint import job_dir
 
         context = ray.get_runtime_context()
         yield {"pid": os.getpid(), "node_id": context.get_node_id(), "gpu_ids": [str(g) for g in ray.get_gpu_ids()]}
-        events: queue.Queue[Event | None] = queue.Queue()
+        events: queue.Queue[EventBase | None] = queue.Queue()
 
         def train() -> None:
             try:
@@ -144,10 +132,10 @@ class _Job:
 class RayExecutor(Executor):
     name = "ray"
 
-    def __init__(self, data_dir: str, address: str = "auto", settings: RaySettings | None = None) -> None:
+    def __init__(self, data_dir: str, settings: Settings) -> None:
         self.data_dir = data_dir
-        self.address = address
-        self.settings = settings or RaySettings()
+        self.address = settings.ray_address
+        self.settings = settings
         self._jobs: dict[str, _Job] = {}
         self._lock = threading.Lock()
         self._totals: tuple[float, dict[str, float]] = (0.0, {})
@@ -187,7 +175,7 @@ class RayExecutor(Executor):
             import torch
 
             ray.init(
-                num_cpus=self.settings.local_cpus,
+                num_cpus=self.settings.ray_local_cpus,
                 num_gpus=torch.cuda.device_count(),
                 include_dashboard=False,
                 **quiet,
@@ -205,11 +193,13 @@ class RayExecutor(Executor):
             self._totals = (time.monotonic(), totals)
         return totals
 
-    def _resources(self, plan: PlannedJob) -> dict[str, float]:
+    def needs(self, plan: PlannedJob) -> dict[str, float]:
         # Planning resolved `auto` against `devices()`: cuda when any node has a GPU.
         if plan.device_kind == "cuda":
-            return {"GPU": self.settings.gpus_per_job, "CPU": self.settings.cpus_per_gpu_job}
-        return {"CPU": self.settings.cpus_per_job}
+            asks = {"GPU": self.settings.ray_gpus_per_job, "CPU": self.settings.ray_cpus_per_gpu_job}
+        else:
+            asks = {"CPU": self.settings.ray_cpus_per_job}
+        return {resource: amount for resource, amount in asks.items() if amount}
 
     def _held(self) -> dict[str, float]:
         held: dict[str, float] = {}
@@ -219,29 +209,24 @@ class RayExecutor(Executor):
                     held[key] = held.get(key, 0.0) + amount
         return held
 
-    def can_start(self, plan: PlannedJob) -> tuple[bool, str | None]:
+    def capacity(self) -> dict[str, float] | str:
+        """The cluster's CPUs and GPUs (its only client is this server: see the README)."""
         if not self._ready.is_set():
-            return False, f"connecting to the Ray cluster ({self.address})"
+            return f"connecting to the Ray cluster ({self.address})"
         if self._connect_error is not None:
-            return False, f"cannot reach the Ray cluster ({self.address}): {self._connect_error}"
-        need, totals, held = self._resources(plan), self._cluster_totals(), self._held()
-        for key in ("GPU", "CPU"):
-            amount = need.get(key, 0.0)
-            if not amount:
-                continue
-            total = totals.get(key, 0.0)
-            free = total - held.get(key, 0.0)
-            if free + _EPS < amount:
-                what = "GPU" if key == "GPU" else "CPUs"
-                if total + _EPS < amount:
-                    return False, f"waiting for {amount:g} {what}: the Ray cluster has {total:g} (waiting for a node)"
-                return False, f"waiting for {amount:g} {what}: {max(free, 0):g} of {total:g} free on the Ray cluster"
-        return True, None
+            return f"cannot reach the Ray cluster ({self.address}): {self._connect_error}"
+        return self._cluster_totals()
+
+    def shortfall(self, resource: str, need: float, free: float, total: float) -> str:
+        what = "GPU" if resource == "GPU" else "CPUs"
+        if total + EPS < need:
+            return f"waiting for {need:g} {what}: the Ray cluster has {total:g} (waiting for a node)"
+        return f"waiting for {need:g} {what}: {max(free, 0):g} of {total:g} free on the Ray cluster"
 
     # --- Executor -------------------------------------------------------------------------------------
 
     def start(self, job_id: str, plan: PlannedJob, *, resume_from: dict[str, Any] | None = None) -> None:
-        resources = self._resources(plan)
+        resources = self.needs(plan)
         gpus, cpus = resources.get("GPU", 0.0), resources.get("CPU", 0.0)
         actor = self._actor_class.options(
             num_cpus=cpus,
@@ -269,7 +254,7 @@ class RayExecutor(Executor):
         if job is None or job.stop_timer is not None:
             return
         self.send(job_id, {"op": "stop"})
-        job.stop_timer = threading.Timer(self.settings.stop_grace_s, self._force_kill, (job,))
+        job.stop_timer = threading.Timer(self.settings.ray_stop_grace_s, self._force_kill, (job,))
         job.stop_timer.daemon = True
         job.stop_timer.start()
 
@@ -315,9 +300,9 @@ class RayExecutor(Executor):
                 "gpus": totals.get("GPU", 0.0) - held.get("GPU", 0.0),
             },
             "per_job": {
-                "cpus": self.settings.cpus_per_job,
-                "gpus": self.settings.gpus_per_job,
-                "cpus_per_gpu_job": self.settings.cpus_per_gpu_job,
+                "cpus": self.settings.ray_cpus_per_job,
+                "gpus": self.settings.ray_gpus_per_job,
+                "cpus_per_gpu_job": self.settings.ray_cpus_per_gpu_job,
             },
             "running": running,
             "connected": True,

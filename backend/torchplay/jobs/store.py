@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from torchplay.jobs.replay import LATEST_ONLY, Row, replayed
 from torchplay.spec.lifecycle import ACTIVE, JobStatus
 
 _SCHEMA = """
@@ -151,18 +152,19 @@ class Store:
                 self._db.execute("ROLLBACK")
                 raise
 
-    def replay(self, job_id: str, since: int) -> list[tuple[int, str]]:
-        """Events after `since`, oldest first: every non-snapshot event and the latest snapshot."""
+    def replay(self, job_id: str, since: int) -> list[Row]:
+        """Events after `since` as a viewer catching up gets them (`jobs.replay`)."""
+        (latest,) = LATEST_ONLY
         with self._lock:
-            rows = self._db.execute(
-                "SELECT seq, body FROM events WHERE job_id = ? AND seq > ? AND type != 'snapshot'", (job_id, since)
+            small = self._db.execute(
+                "SELECT seq, body FROM events WHERE job_id = ? AND seq > ? AND type != ? ORDER BY seq",
+                (job_id, since, latest),
             ).fetchall()
-            snap = self._db.execute(
-                "SELECT seq, body FROM events WHERE job_id = ? AND seq > ? AND type = 'snapshot' ORDER BY seq DESC LIMIT 1",
-                (job_id, since),
+            newest = self._db.execute(
+                "SELECT seq, body FROM events WHERE job_id = ? AND seq > ? AND type = ? ORDER BY seq DESC LIMIT 1",
+                (job_id, since, latest),
             ).fetchone()
-        found = [(row[0], row[1]) for row in rows] + ([(snap[0], snap[1])] if snap else [])
-        return sorted(found)
+        return replayed([(row[0], row[1]) for row in small], (newest[0], newest[1]) if newest else None)
 
     def event_bodies(self, job_id: str, kind: str, limit: int | None = None, newest: bool = False) -> list[str]:
         """The JSON text of a job's events of one kind, oldest first (newest first if asked)."""

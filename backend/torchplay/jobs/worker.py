@@ -24,8 +24,8 @@ def worker_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import torch
 
+    from torchplay.jobs.files import job_dir
     from torchplay.training import Control, run_job, warm_up
-    from torchplay.training.checkpoint import job_dir
 
     _exit_with_parent(server_pid)
     # Jobs share the cores: oversubscribed OpenMP threads spin and make every job slower.

@@ -1,6 +1,6 @@
 """Checkpoints: what a job needs to continue after its server died.
 
-Layout under `data_dir/jobs/<job id>/` (a server-made id, never a client path):
+In the job's folder (`jobs/files.py`: `data_dir/jobs/<job id>/`, a server-made id):
 - `weights-<epoch>.safetensors`: the model's tensors (safetensors: no pickle at all);
 - `state-<epoch>.pt`: optimizer and scheduler state, RNG states and loop counters, read
   back with `torch.load(weights_only=True)` (tensors and plain containers only). It is
@@ -16,9 +16,7 @@ resume takes the newest one not past the stored history.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,18 +28,6 @@ from torch import nn
 # A due checkpoint is skipped if the last one is younger than this: a 5000-epoch tiny job
 # would otherwise spend more time writing files than training. A restart loses ≤ ~1 s.
 MIN_INTERVAL_S = 1.0
-
-
-def job_dir(data_dir: Path | str, job_id: str) -> Path:
-    """The job's own folder. Ids are server-made hex; anything else is refused outright."""
-    if not job_id or not all(c in "0123456789abcdef" for c in job_id):
-        raise ValueError(f"not a job id: {job_id!r}")
-    return Path(data_dir) / "jobs" / job_id
-
-
-def remove_job_dir(data_dir: Path | str, job_id: str) -> None:
-    with contextlib.suppress(ValueError):
-        shutil.rmtree(job_dir(data_dir, job_id), ignore_errors=True)
 
 
 def epochs(directory: Path) -> list[int]:

@@ -22,7 +22,7 @@ from torch import nn
 
 from torchplay.models import build_model
 from torchplay.planning import PlannedJob
-from torchplay.training.checkpoint import job_dir, model_tensors
+from torchplay.training.checkpoint import model_tensors
 from torchplay.training.objectives import Objective
 
 FINAL_WEIGHTS = "model.safetensors"
@@ -48,8 +48,9 @@ def save_final(directory: Path, models: dict[str, nn.Module]) -> Path:
     return path
 
 
-def final_weights(data_dir: Path, job_id: str) -> Path:
-    return job_dir(data_dir, job_id) / FINAL_WEIGHTS
+def final_weights(folder: Path) -> Path:
+    """Where a job's folder keeps its trained weights."""
+    return folder / FINAL_WEIGHTS
 
 
 @dataclass
@@ -73,13 +74,14 @@ class TrainedJob:
         return self.plan.models[self.net].input_shape
 
 
-def load_trained(plan: PlannedJob, data_dir: Path, job_id: str) -> TrainedJob:
-    """The job's final model, rebuilt from its plan and weights (cached per file version)."""
-    path = final_weights(data_dir, job_id)
+def load_trained(plan: PlannedJob, folder: Path) -> TrainedJob:
+    """The job's final model, rebuilt from its plan and the weights in its folder (cached
+    per file version)."""
+    path = final_weights(folder)
     try:
         stat = path.stat()
     except FileNotFoundError:
-        raise NotTrained(f"job {job_id} has no trained weights: it has not finished training") from None
+        raise NotTrained(f"job {folder.name} has no trained weights: it has not finished training") from None
     return _load(path, stat.st_mtime_ns, plan.model_dump_json())
 
 

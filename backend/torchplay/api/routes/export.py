@@ -44,7 +44,7 @@ def _trained(manager: ManagerDep, settings: SettingsDep, job_id: str) -> inferen
             409, f"job {job_id} is {job['status']}; a trained model exists once it is {_trained_statuses()}"
         )
     try:
-        return inference.load_trained(manager.plan(job_id), settings.data_dir, job_id)
+        return inference.load_trained(manager.plan(job_id), manager.files.folder(job_id))
     except inference.NotTrained as exc:
         raise HTTPException(409, str(exc)) from None
 
@@ -72,7 +72,7 @@ def export_job(
     if not lifecycle.allows(job["status"], "export_weights"):
         raise HTTPException(409, f"job {job_id} is {job['status']}; {format} export needs a {_trained_statuses()} job")
     try:
-        download = export_weights(plan, settings.data_dir, job_id, format, filename.removesuffix(".py"))
+        download = export_weights(plan, manager.files.folder(job_id), format, filename.removesuffix(".py"))
     except ExportUnavailable as exc:
         raise HTTPException(424, str(exc)) from None
     except inference.NotTrained as exc:
