@@ -26,19 +26,11 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from torchplay.jobs.executor import Event, Executor
-from torchplay.jobs.live import LiveLog
+from torchplay.jobs.live import FramePacing, LiveLog
 from torchplay.jobs.store import UNFINISHED, Store, now_iso
 from torchplay.training import checkpoint
 
 DISPATCH_RETRY_S = 1.0  # while a job waits for resources, how often to look again
-# A viewer gets at most one live frame per interval: a job running thousands of epochs a
-# second costs each viewer ~40 sends a second, not one per event batch, while an event
-# after a quiet spell still goes out at once. With many viewers the interval grows so one
-# job's fan-out stays near SENDS_PER_S_PER_JOB sends a second (0.1–0.2 ms each when a
-# snapshot is in the frame): 500 viewers of a fast job get 2 frames a second, each with
-# every event since the last and the newest snapshot.
-FRAME_INTERVAL_S = 0.025
-SENDS_PER_S_PER_JOB = 1000
 
 
 class JobError(Exception):
@@ -87,7 +79,7 @@ class JobManager:
         self._resume: dict[str, dict[str, Any]] = {}  # job id → resume_from for its next start
         self._live: dict[str, LiveLog] = {}
         self._closed = False
-        self._viewers: dict[str, int] = {}  # open streams per job: their frame interval grows with it
+        self._pacing = FramePacing()  # viewers' frame intervals grow with their number
         self._loop: asyncio.AbstractEventLoop | None = None
         self._owner: int | None = None  # the loop's thread: the only one that touches the state above
         executor.bind(self._events_from_thread, self._exit_from_thread)
@@ -256,29 +248,24 @@ class JobManager:
     async def frames(self, job_id: str, since: int = 0) -> AsyncIterator[str]:
         """JSON-array frames of the job's events after `since`: replay, then live, until done."""
         cursor = since
-        self._viewers[job_id] = self._viewers.get(job_id, 0) + 1
-        try:
-            while True:
-                live = self._live.get(job_id)
-                if live is None:  # finished before we looked (or never live here): the store has it all
-                    rows = self.store.replay(job_id, cursor)
-                    if rows:
-                        yield "[" + ",".join(body for _, body in rows) + "]"
-                    return
-                frame = live.frame_after(cursor)
-                if frame is not None:
-                    cursor, text = frame
-                    yield text
-                    if not live.finished:
-                        await asyncio.sleep(max(FRAME_INTERVAL_S, self._viewers[job_id] / SENDS_PER_S_PER_JOB))
-                    continue
-                if live.finished:
-                    return
+        while True:
+            live = self._live.get(job_id)
+            if live is None:  # finished before we looked (or never live here): the store has it all
+                rows = self.store.replay(job_id, cursor)
+                if rows:
+                    yield "[" + ",".join(body for _, body in rows) + "]"
+                return
+            frame = live.frame_after(cursor)
+            if frame is not None:
+                cursor, text = frame
+                yield text
+                if not live.finished:
+                    await self._pacing.rest(job_id)
+                continue
+            if live.finished:
+                return
+            with self._pacing.waiting(job_id):
                 await live.wait()
-        finally:
-            self._viewers[job_id] -= 1
-            if not self._viewers[job_id]:
-                del self._viewers[job_id]
 
     # --- intake ---------------------------------------------------------------------------------------
 

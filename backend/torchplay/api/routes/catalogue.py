@@ -12,6 +12,7 @@ from pydantic import ValidationError
 import torchplay
 from torchplay import data
 from torchplay.api.deps import ManagerDep, SettingsDep
+from torchplay.api.guards import nests_deeper, too_deep
 from torchplay.spec import LOSSES_BY_TASK
 from torchplay.spec.catalogue import layer_catalogue, optimizer_catalogue, scheduler_catalogue
 from torchplay.training import available_devices, plan_dataset, resolve_device
@@ -62,6 +63,8 @@ def preview(
     params: str = Query("{}", max_length=10_000, description="The dataset's params as JSON."),
     seed: int = Query(0, ge=0, le=2**32 - 1),
 ) -> dict[str, Any]:
+    if nests_deeper(params.encode(), settings.max_json_depth):
+        raise HTTPException(422, [too_deep(("query", "params"), settings.max_json_depth)])
     try:
         parsed = json.loads(params)
     except json.JSONDecodeError as exc:
