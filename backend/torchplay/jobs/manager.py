@@ -77,6 +77,9 @@ class JobManager:
         self._queue_reasons: dict[str, str] = {}  # queued job → why it cannot start yet
         self._retry: asyncio.TimerHandle | None = None
         self._resume: dict[str, dict[str, Any]] = {}  # job id → resume_from for its next start
+        # job id → "paused" / "running": what the last pause, step or resume sent to its worker
+        # asked for, until the worker reports it. A resume right after a pause is then allowed.
+        self._asked: dict[str, str] = {}
         self._live: dict[str, LiveLog] = {}
         self._closed = False
         self._pacing = FramePacing()  # viewers' frame intervals grow with their number
@@ -162,13 +165,18 @@ class JobManager:
 
     @_on_loop
     def control(self, job_id: str, op: str) -> dict[str, Any]:
-        """pause / resume / step of a running job."""
-        if op == "resume" and self._require(job_id, ("paused", "interrupted"), op)["status"] == "interrupted":
+        """pause / resume / step of a running job, judged by the state it was last asked for."""
+        status = self.stored(job_id, with_request=False)["status"]
+        if op == "resume" and status == "interrupted":
             return self._restart(job_id)
-        allowed = {"pause": ("running",), "resume": ("paused",), "step": ("paused", "running")}[op]
-        self._require(job_id, allowed, op)
+        if status in ("running", "paused"):
+            status = self._asked.get(job_id, status)
+        allowed = {"pause": ("running",), "resume": ("paused", "interrupted"), "step": ("paused", "running")}[op]
+        if status not in allowed:
+            raise JobError(409, f"cannot {op} a job that is {status} (allowed when: {', '.join(allowed)})")
         if not self.executor.send(job_id, {"op": op}):
             raise JobError(409, f"job {job_id} is not running in a worker right now")
+        self._asked[job_id] = "running" if op == "resume" else "paused"  # a step ends paused
         return self.get(job_id)
 
     @_on_loop
@@ -195,6 +203,7 @@ class JobManager:
             live.publish()
         self.store.delete_job(job_id)
         self._resume.pop(job_id, None)
+        self._asked.pop(job_id, None)
         if self.data_dir is not None:
             await asyncio.to_thread(checkpoint.remove_job_dir, self.data_dir, job_id)
 
@@ -295,6 +304,8 @@ class JobManager:
             rows.append((seq, event["type"], _dumps(event)))
             fields.update(_job_fields(event, job))
         self.store.append(job_id, rows, fields)
+        if job_id in self._asked and fields.get("status") == self._asked[job_id]:
+            del self._asked[job_id]  # the worker got there
         if self.data_dir is not None and "epoch" in fields:  # history moved: older checkpoints can go
             checkpoint.prune(checkpoint.job_dir(self.data_dir, job_id), fields["epoch"])
         if live:
@@ -323,6 +334,7 @@ class JobManager:
 
     def _finished(self, job_id: str) -> None:
         self._live.pop(job_id, None)
+        self._asked.pop(job_id, None)
         self._dispatch()
 
     @_on_loop
