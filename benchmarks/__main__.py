@@ -15,8 +15,7 @@ import torch
 from benchmarks import harness
 from benchmarks.cases import Case, all_cases, latency_plan
 
-RESULTS = Path(__file__).resolve().parent / "results"
-SHARED_MNIST = harness.ROOT.parent / "shared" / "datasets" / "mnist"
+RESULTS = harness.RESULTS
 
 
 def main() -> None:
@@ -28,7 +27,7 @@ def main() -> None:
     args = parser.parse_args()
 
     data_dir = RESULTS / "data"
-    _import_mnist(data_dir)
+    harness.import_mnist(data_dir)
     cases = [c for c in all_cases(args.quick) if not args.case or c.name in args.case]
     want_latency = not args.case or "latency" in args.case
     report: dict[str, Any] = {
@@ -55,14 +54,6 @@ def main() -> None:
     _print_table(report)
     out.write_text(json.dumps(report, indent=2))
     print(f"\nwrote {out}")
-
-
-def _import_mnist(data_dir: Path) -> None:
-    from torchplay.data import import_idx_dataset
-
-    data_dir.mkdir(parents=True, exist_ok=True)
-    if not any(data_dir.rglob("train-images-idx3-ubyte*")):
-        import_idx_dataset("mnist", SHARED_MNIST, data_dir)
 
 
 def _run_case(server: harness.Server, case: Case, device: str, data_dir: Path, repeats: int | None) -> dict[str, Any]:

@@ -21,7 +21,18 @@ from websockets.exceptions import ConnectionClosedOK
 from websockets.sync.client import connect
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+SHARED_MNIST = ROOT.parent / "shared" / "datasets" / "mnist"
 THREADS = max(1, os.cpu_count() or 1)  # TORCHPLAY_MAX_RUNNING_JOBS=1: the worker uses every core
+
+
+def import_mnist(data_dir: Path) -> None:
+    """The shared MNIST copy into `data_dir`, once (the cases read it from there)."""
+    from torchplay.data import import_idx_dataset
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not any(data_dir.rglob("train-images-idx3-ubyte*")):
+        import_idx_dataset("mnist", SHARED_MNIST, data_dir)
 
 
 def _free_port() -> int:

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 from websockets.sync.client import connect
 
@@ -75,6 +77,29 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+class PeakRss(threading.Thread):
+    """Peak resident memory of one process (a server), sampled until `done` is set."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.process = psutil.Process(pid)
+        self.baseline = self.peak = self.process.memory_info().rss
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.01):
+            try:
+                self.peak = max(self.peak, self.process.memory_info().rss)
+            except psutil.Error:  # the process is gone: the test reports why
+                return
+
+    def stop(self) -> int:
+        """Stop sampling; the peak's growth over the baseline, in bytes."""
+        self.done.set()
+        self.join()
+        return self.peak - self.baseline
 
 
 def _frames(ws: Any, deadline: float) -> Iterator[str]:

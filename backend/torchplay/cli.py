@@ -61,6 +61,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from torchplay.api import create_app
+    from torchplay.api.serving import uvicorn_options
 
     settings = _settings(host=args.host, port=args.port, insecure_no_auth=args.insecure_no_auth or None)
     print(f"torchplay: serving http://{settings.host}:{settings.port} (data in {settings.data_dir})", file=sys.stderr)
@@ -76,14 +77,7 @@ def _serve(args: argparse.Namespace) -> int:
     # objects" at shutdown). A handler that exits normally lets that clean-up run.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, _exit_after_shutdown)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        ws_max_size=settings.max_ws_message_bytes,
-        ws_per_message_deflate=settings.ws_compression,
-    )
+    uvicorn.run(create_app(settings), **uvicorn_options(settings))
     return 0
 
 

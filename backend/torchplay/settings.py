@@ -64,6 +64,18 @@ class Settings(BaseSettings):
     # Two cores here: two jobs at once keeps the page responsive without thrashing.
     max_running_jobs: int = Field(default_factory=lambda: max(1, min(4, (os.cpu_count() or 2))))
     max_ws_message_bytes: int = Limits.model_fields["max_ws_message_bytes"].default
+    # Python's JSON parser gives up near 1000 levels; well below, the limit is the answer.
+    max_json_depth: int = Field(Limits.model_fields["max_json_depth"].default, ge=1, le=500)
+    max_csv_columns: int = Limits.model_fields["max_csv_columns"].default
+    max_header_bytes: int = Limits.model_fields["max_header_bytes"].default
+    max_connections: int = Limits.model_fields["max_connections"].default
+    # Each viewer's frames wait in the kernel and then in the server; a viewer that stopped
+    # reading blocks the next send, and is closed (1008) once blocked this long.
+    ws_send_timeout_s: float = Field(10.0, gt=0, description="Drop a viewer whose frames wait this long.")
+    # Pings find viewers that vanished, or stopped reading while no frames were due.
+    ws_ping_interval_s: float = Field(20.0, gt=0, description="Seconds between WebSocket pings.")
+    ws_ping_timeout_s: float = Field(20.0, gt=0, description="Drop a viewer that leaves a ping unanswered this long.")
+    keep_alive_s: float = Field(5.0, gt=0, description="Close an idle HTTP keep-alive connection after this long.")
     # permessage-deflate compresses every frame once per viewer: with hundreds of viewers it
     # was three quarters of the server's CPU, taken from training. Worth it on slow links only.
     ws_compression: bool = Field(False, description="Compress WebSocket frames (permessage-deflate).")

@@ -212,3 +212,30 @@ def test_control_of_a_finished_job_is_409(server: Server, client: httpx.Client, 
     server.stream(job["id"])
     answer = client.post(f"/api/jobs/{job['id']}/{op}")
     assert answer.status_code == 409 and "completed" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize(("first", "then", "ends"), [("pause", "resume", "running"), ("resume", "pause", "paused")])
+def test_control_right_after_control_counts_what_was_asked(
+    server: Server, client: httpx.Client, first: str, then: str, ends: str
+) -> None:
+    """The second call comes before the worker reports the first: it is judged by what the
+    first asked for, not by the status the store still shows."""
+    job = client.post("/api/jobs", json=_long_job()).json()
+    _wait_epoch(client, job["id"], 2)
+    if first == "resume":  # start from paused
+        assert client.post(f"/api/jobs/{job['id']}/pause").status_code == 202
+        server.wait_status(job["id"], ("paused",))
+    try:
+        answers = [client.post(f"/api/jobs/{job['id']}/{op}") for op in (first, then)]
+        assert [a.status_code for a in answers] == [202, 202], [a.text for a in answers]
+        server.wait_status(job["id"], (ends,))
+        time.sleep(0.5)  # the worker has heard both by now
+        settled = client.get(f"/api/jobs/{job['id']}").json()
+        time.sleep(0.5)  # and it stays there: a running job trains on, a paused one does not
+        later = client.get(f"/api/jobs/{job['id']}").json()
+        assert settled["status"] == later["status"] == ends
+        assert (later["epoch"] > settled["epoch"]) == (ends == "running"), (settled["epoch"], later["epoch"])
+        again = client.post(f"/api/jobs/{job['id']}/{then}")
+        assert again.status_code == 409 and ends in again.json()["detail"]
+    finally:
+        client.post(f"/api/jobs/{job['id']}/stop")

@@ -1,11 +1,16 @@
-"""Many viewers on one job, one of them stalled: the others get everything, the stalled one
-is dropped, and the server's memory stays bounded (real server, real WebSocket clients)."""
+"""Many viewers on one job, some of them stalled: the others get everything at their pace,
+the stalled ones are dropped, and the server's memory stays bounded (real server, real
+WebSocket clients, raw sockets for viewers that never read)."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import itertools
 import json
-import threading
+import os
+import socket
+import statistics
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +19,7 @@ import psutil
 import pytest
 import websockets
 
-from tests.conftest import Server, spiral_job, start_server
+from tests.conftest import PeakRss, Server, spiral_job, start_server
 
 VIEWERS = 200
 EPOCHS = 100
@@ -26,23 +31,6 @@ def viewers_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     server = start_server(tmp_path_factory.mktemp("viewers"))
     yield server
     server.stop()
-
-
-class _RssSampler(threading.Thread):
-    """Peak resident memory of one process, sampled while the viewers run."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.process = psutil.Process(pid)
-        self.baseline = self.peak = self.process.memory_info().rss
-        self.done = threading.Event()
-
-    def run(self) -> None:
-        while not self.done.wait(0.1):
-            try:
-                self.peak = max(self.peak, self.process.memory_info().rss)
-            except psutil.Error:  # the server is gone: the test reports why
-                return
 
 
 async def _read_all(url: str) -> list[dict[str, Any]]:
@@ -81,7 +69,7 @@ def test_two_hundred_viewers_one_stalled(viewers_server: Server) -> None:
         # Snapshots every epoch (the biggest frames) so a stalled socket fills up quickly.
         request = spiral_job(epochs=EPOCHS, snapshot_every=1)
         job = client.post("/api/jobs", json=request).json()
-    sampler = _RssSampler(server.proc.pid)
+    sampler = PeakRss(server.proc.pid)
     sampler.start()
     started = time.monotonic()
     results, stalled_events, ending = asyncio.run(_watch(server, job["id"]))
@@ -103,3 +91,77 @@ def test_two_hundred_viewers_one_stalled(viewers_server: Server) -> None:
     assert growth < RSS_BOUND
     # The stalled viewer never got an unbounded backlog: whatever it holds is a prefix, in order.
     assert stalled_epochs == list(range(1, len(stalled_epochs) + 1))
+
+
+STALLED = 200
+SEND_TIMEOUT_S = 8.0  # long enough to measure the reader while all the stalled viewers are there
+
+
+def _stalled_viewer(server: Server, job_id: str) -> socket.socket:
+    """A raw socket that completes the handshake and then never reads: the server's frames
+    fill the kernel's buffers, as with a client that froze or a deliberate attacker."""
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+    key = base64.b64encode(os.urandom(16)).decode()
+    path = server.ws_url(job_id).split(str(server.port), 1)[1]
+    sock.sendall(
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    answer = b""
+    while not answer.endswith(b"\r\n\r\n"):
+        answer += sock.recv(1)  # byte by byte: the handshake's answer and not one byte more
+    assert answer.startswith(b"HTTP/1.1 101"), answer
+    return sock
+
+
+async def _frame_gaps(url: str, seconds: float) -> list[float]:
+    """Seconds between the frames a reading viewer receives, over `seconds`."""
+    arrivals: list[float] = []
+    async with websockets.connect(url, max_size=None, ping_interval=None) as ws:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            await asyncio.wait_for(ws.recv(), 30)
+            arrivals.append(time.monotonic())
+    arrivals = arrivals[3:]  # the replay and the first live frames come in a burst
+    return [b - a for a, b in itertools.pairwise(arrivals)]
+
+
+def _server_side_connections(server: Server, clients: list[socket.socket]) -> int:
+    """How many of `clients` the server process still holds a socket for."""
+    ports = {sock.getsockname()[1] for sock in clients}
+    held = psutil.Process(server.proc.pid).net_connections(kind="tcp")
+    return sum(1 for conn in held if conn.raddr and conn.raddr.port in ports)
+
+
+def test_stalled_viewers_neither_slow_a_reader_nor_stay(tmp_path_factory: pytest.TempPathFactory) -> None:
+    server = start_server(tmp_path_factory.mktemp("stalled"), env={"TORCHPLAY_WS_SEND_TIMEOUT_S": str(SEND_TIMEOUT_S)})
+    stalled: list[socket.socket] = []
+    try:
+        with server.client() as client:
+            job = client.post("/api/jobs", json=spiral_job(epochs=1_000_000, snapshot_every=1)).json()
+            server.wait_status(job["id"], ("running",))
+            url = server.ws_url(job["id"])
+            alone = statistics.median(asyncio.run(_frame_gaps(url, 4)))
+            stalled = [_stalled_viewer(server, job["id"]) for _ in range(STALLED)]
+            joined = time.monotonic()
+            crowded = statistics.median(asyncio.run(_frame_gaps(url, 4)))
+            held_while_measuring = _server_side_connections(server, stalled)
+            # Past the timeout (and the close frame's grace), none of them may be left.
+            deadline = joined + SEND_TIMEOUT_S + 10
+            while _server_side_connections(server, stalled) and time.monotonic() < deadline:
+                time.sleep(0.25)
+            left = _server_side_connections(server, stalled)
+            dropped_after = time.monotonic() - joined
+            client.post(f"/api/jobs/{job['id']}/stop")
+        print(
+            f"\nreader's median gap between frames: alone {alone * 1000:.1f} ms, with {STALLED} stalled viewers "
+            f"{crowded * 1000:.1f} ms; stalled viewers held while measuring: {held_while_measuring}, "
+            f"left {dropped_after:.1f} s after joining: {left}"
+        )
+        assert held_while_measuring == STALLED  # they really were there while the reader was timed
+        assert crowded <= alone * 1.2
+        assert left == 0
+    finally:
+        for sock in stalled:
+            sock.close()
+        server.stop()

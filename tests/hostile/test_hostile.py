@@ -4,6 +4,7 @@ names the problem, and afterwards the server still answers and still trains."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.conftest import Server, spiral_job, start_server
+from tests.conftest import PeakRss, Server, spiral_job, start_server
 
 MAX_SAMPLES = 10_000  # small, so the row-count bomb is a small file
 
@@ -89,7 +90,16 @@ CORPUS: list[Hostile] = [
         "/api/jobs",
         content=nested_residual(10_000),
         headers=JSON,
-        statuses=(400, 422),
+        names=("max_json_depth",),
+    ),
+    # Shallow enough for Python's parser, deep enough for pydantic's serialiser to give up.
+    Hostile(
+        "200-nested-residuals",
+        "POST",
+        "/api/models/validate",
+        content=nested_residual(200),
+        headers=JSON,
+        names=("max_json_depth",),
     ),
     Hostile(
         "10000-nested-arrays",
@@ -97,7 +107,15 @@ CORPUS: list[Hostile] = [
         "/api/jobs",
         content=b"[" * 10_000 + b"]" * 10_000,
         headers=JSON,
-        statuses=(400, 422),
+        names=("max_json_depth",),
+    ),
+    Hostile(
+        "100000-nested-objects",
+        "POST",
+        "/api/models/validate",
+        content=b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
+        headers=JSON,
+        names=("max_json_depth",),
     ),
     Hostile(
         "20MB-body",
@@ -140,6 +158,20 @@ CORPUS: list[Hostile] = [
         names=("json",),
     ),
     Hostile(
+        "preview-params-3000-deep",
+        "GET",
+        "/api/datasets/spiral/preview",
+        params={"params": '{"samples": ' + "[" * 3000 + "]" * 3000 + "}"},
+        names=("max_json_depth", "params"),
+    ),
+    Hostile(
+        "preview-samples-string",
+        "GET",
+        "/api/datasets/spiral/preview",
+        params={"params": '{"samples": "100"}'},
+        names=("samples", "integer"),
+    ),
+    Hostile(
         "preview-1e12-samples",
         "GET",
         "/api/datasets/spiral/preview",
@@ -158,6 +190,13 @@ CORPUS: list[Hostile] = [
         "/api/jobs",
         job(dataset={"name": "spiral", "params": {"samples": 10**12}}),
         names=("samples",),
+    ),
+    Hostile(
+        "samples-true",
+        "POST",
+        "/api/jobs",
+        job(dataset={"name": "spiral", "params": {"samples": True}}),
+        names=("samples", "integer"),
     ),
     Hostile(
         "samples-negative",
@@ -221,6 +260,20 @@ CORPUS: list[Hostile] = [
         "/api/datasets",
         **csv_upload((",".join(f"c{i}" for i in range(50_000)) + ",y\n").encode() * 3),
         names=("columns",),
+    ),
+    Hostile(
+        "csv-long-header-line",
+        "POST",
+        "/api/datasets",
+        **csv_upload(b"y," + b"x" * 5_000_000 + b"\n1,2\n3,4\n"),
+        names=("header", "max_csv_columns"),
+    ),
+    Hostile(
+        "csv-header-quoted-across-lines",
+        "POST",
+        "/api/datasets",
+        **csv_upload(b'"a\nb",' + b",".join(b"c%d" % i for i in range(20_000)) + b",y\n" + b"1," * 20_002 + b"1\n"),
+        names=("max_csv_columns",),
     ),
     Hostile(
         "csv-target-traversal",
@@ -293,3 +346,35 @@ def test_oversized_websocket_message_closes_the_socket(hostile_server: Server) -
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
         finally:
             http.delete(f"/api/jobs/{job['id']}")
+
+
+WIDE_COLUMNS = 3_000_000
+
+
+def _wide_csv_upload(url: str) -> httpx.Request:
+    header = ",".join(f"c{i}" for i in range(WIDE_COLUMNS)).encode() + b",y\n"
+    content = header + b"0," * WIDE_COLUMNS + b"1\n"
+    return httpx.Request("POST", f"{url}/api/datasets", **csv_upload(content, filename="wide.csv"))
+
+
+@pytest.mark.parametrize("bomb", ["csv-3M-columns", "json-5M-deep"])
+def test_bombs_are_refused_within_2_s_and_300_mb(hostile_server: Server, bomb: str) -> None:
+    if bomb == "csv-3M-columns":
+        request = _wide_csv_upload(hostile_server.url)
+        limit = "max_csv_columns"
+    else:
+        body = b"[" * 5_000_000 + b"]" * 5_000_000  # 10 MB, just under max_body_bytes
+        request = httpx.Request("POST", f"{hostile_server.url}/api/jobs", content=body, headers=JSON)
+        limit = "max_json_depth"
+    request.read()  # built before the clock starts: only the server's work is timed
+    sampler = PeakRss(hostile_server.proc.pid)
+    sampler.start()
+    with httpx.Client(timeout=60) as http:
+        started = time.perf_counter()
+        answer = http.send(request)
+        took = time.perf_counter() - started
+    grown = sampler.stop()
+    print(f"\n{bomb}: {answer.status_code} in {took:.2f} s, server peak RSS +{grown / 2**20:.0f} MiB")
+    assert answer.status_code == 422 and limit in answer.text, answer.text[:300]
+    assert took < 2.0
+    assert grown < 300 * 2**20

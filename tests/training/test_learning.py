@@ -7,7 +7,6 @@ its final metric. Sizes are chosen to pass with margin in well under 30 s on two
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +17,7 @@ from tests.inprocess import train
 from torchplay import data
 from torchplay.training import Control
 
-
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    # In-process jobs get one thread, like a worker on a two-core machine running two jobs
-    # (`Settings.threads_per_job`); on a busy machine two spinning threads cost 20× more.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _run(request: dict[str, Any], tmp_path: Path, control: Control | None = None) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 import torchplay
 from torchplay.api.errors import COMMON_ERRORS, STATE_ERRORS
-from torchplay.api.guards import AllowedMethods, BodyLimit, TokenGuard
+from torchplay.api.guards import AllowedMethods, BodyLimit, JsonDepth, TokenGuard
 from torchplay.api.routes import autograd, catalogue, export, jobs, models, stream, uploads
 from torchplay.api.security import BrowserGuard, BrowserPolicy
 from torchplay.data import DatasetUnavailable
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(plotly_js, media_type="text/javascript")
 
     app.mount("/", StaticFiles(directory=frontend_dir(), html=True, check_dir=False), name="page")
+    app.add_middleware(JsonDepth, max_depth=settings.max_json_depth)
     app.add_middleware(AllowedMethods, router=app.router)
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(TokenGuard, token=settings.token)

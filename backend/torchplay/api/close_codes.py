@@ -7,7 +7,7 @@ from enum import IntEnum
 
 class CloseCode(IntEnum):
     FINISHED = 1000  # the job is done and every event was sent
-    GOING_AWAY = 1001  # the server stops streaming (shutdown, or a viewer that stopped reading)
-    POLICY = 1008  # refused: a missing or wrong token, or another site's page
+    GOING_AWAY = 1001  # the stream ends early: the server shuts down, or the connection broke
+    POLICY = 1008  # refused: a wrong token, another site's page, a bad `since`, a viewer not reading
     TOO_BIG = 1009  # the viewer sent a message over max_ws_message_bytes
     NO_JOB = 4404  # no such job: reconnecting will not help

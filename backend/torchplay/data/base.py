@@ -14,9 +14,10 @@ Task = Literal["regression", "classification", "binary", "reconstruction", "gan"
 
 
 class DatasetParams(BaseModel):
-    """Base of every dataset's parameter model: unknown names are errors."""
+    """Base of every dataset's parameter model: unknown names are errors, and values are
+    taken as JSON gives them (`true` is not 1, `"100"` is not 100; 2 is a fine float)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class NoParams(DatasetParams):

@@ -33,7 +33,10 @@ NAME_PATTERN = re.compile(r"csv-[0-9a-f]{6}")
 MAX_INFERRED_CLASSES = 20
 # Text labels are always classes; more than this many is more likely an ID column.
 MAX_TEXT_CLASSES = 1_000
-MAX_COLUMNS = 10_000
+# The header line may be this long per allowed column: room for any real name, while a
+# header of millions of columns is refused from its first bytes, before it is parsed.
+HEADER_BYTES_PER_COLUMN = 256
+_HEADER_START = re.compile(rb"(?:\xef\xbb\xbf)?[\r\n]*")  # a BOM and blank lines
 MAX_TITLE = 100
 # Training runs in float32: a larger value would become inf there (and in an exported script).
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -56,16 +59,45 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _read_rows(text: str, max_rows: int) -> tuple[list[str], list[list[str]], list[int]]:
+def _check_header_size(content: bytes, max_columns: int) -> None:
+    """Refuse a header of more than `max_columns` columns, reading only the header's bytes.
+
+    The header record ends at the first line break outside quotes; it must end within
+    `max_columns * HEADER_BYTES_PER_COLUMN` bytes, and only those are decoded and parsed."""
+    limit = max_columns * HEADER_BYTES_PER_COLUMN
+    blank = _HEADER_START.match(content)
+    start = blank.end() if blank else 0
+    stop = min(len(content), start + limit)
+    end, quotes = start, 0
+    while True:
+        newline = content.find(b"\n", end, stop)
+        quotes += content.count(b'"', end, stop if newline == -1 else newline + 1)
+        end = stop if newline == -1 else newline + 1
+        if newline == -1 or quotes % 2 == 0:  # an odd count: the line break is inside a quoted name
+            break
+    if newline == -1 and len(content) > stop:
+        raise CsvError(
+            f"the header line is over {limit:,} bytes; at most {max_columns:,} columns "
+            f"(max_csv_columns) of {HEADER_BYTES_PER_COLUMN} bytes each"
+        )
+    try:
+        header = next(csv.reader(io.StringIO(content[start:end].decode("utf-8"))), [])
+    except (UnicodeDecodeError, csv.Error):
+        return  # the full parse names the problem, with its line
+    if len(header) > max_columns:
+        raise CsvError(f"{len(header):,} columns; at most {max_columns:,} (max_csv_columns)")
+
+
+def _read_rows(text: str, max_rows: int, max_columns: int) -> tuple[list[str], list[list[str]], list[int]]:
     """Header, data rows and each row's line number; checks the table's outline."""
     reader = csv.reader(io.StringIO(text))
     try:
-        return _checked_rows(reader, max_rows)
+        return _checked_rows(reader, max_rows, max_columns)
     except csv.Error as error:  # a NUL byte, a field over csv's size limit, …
         raise CsvError(f"line {reader.line_num}: {error}") from error
 
 
-def _checked_rows(reader: _csv.Reader, max_rows: int) -> tuple[list[str], list[list[str]], list[int]]:
+def _checked_rows(reader: _csv.Reader, max_rows: int, max_columns: int) -> tuple[list[str], list[list[str]], list[int]]:
     header = next((row for row in reader if row), None)
     if header is None:
         raise CsvError("the file is empty")
@@ -80,8 +112,8 @@ def _checked_rows(reader: _csv.Reader, max_rows: int) -> tuple[list[str], list[l
     repeated = next((name for name, count in Counter(header).items() if count > 1), None)
     if repeated is not None:
         raise CsvError(f"the header names column {repeated!r} more than once")
-    if len(header) > MAX_COLUMNS:
-        raise CsvError(f"{len(header)} columns; at most {MAX_COLUMNS:,}")
+    if len(header) > max_columns:
+        raise CsvError(f"{len(header):,} columns; at most {max_columns:,} (max_csv_columns)")
 
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -174,6 +206,7 @@ def import_csv(
     data_dir: Path,
     name: str | None = None,
     max_rows: int = 1_000_000,
+    max_columns: int = 10_000,
 ) -> DatasetEntry:
     """Parse and check a CSV upload, store it, and return its catalogue entry.
 
@@ -181,13 +214,14 @@ def import_csv(
     here. Numeric feature columns are standardised; the target decides the task: text, or
     at most 20 distinct whole numbers → classification (classes sorted), else regression.
     Raises `CsvError` naming the problem."""
+    _check_header_size(content, max_columns)  # before the whole file is decoded and parsed
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise CsvError(f"the file is not UTF-8 text (byte {error.start})") from error
     if not text.strip():
         raise CsvError("the file is empty")
-    header, rows, lines = _read_rows(text, max_rows)
+    header, rows, lines = _read_rows(text, max_rows, max_columns)
     if target not in header:
         raise CsvError(f"unknown target column {target!r}; the columns are {', '.join(header)}")
     target_column = header.index(target)

@@ -69,6 +69,9 @@ class JobManager:
         self.live = LiveFanout(store)
         self._stop_requested: set[str] = set()
         self._resume: dict[str, dict[str, Any]] = {}  # job id → resume_from for its next start
+        # job id → "paused" / "running": what the last pause, step or resume sent to its worker
+        # asked for, until the worker reports it. A resume right after a pause is then allowed.
+        self._asked: dict[str, JobStatus] = {}
         self._retry: asyncio.TimerHandle | None = None
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -152,11 +155,13 @@ class JobManager:
 
     @_on_loop
     def control(self, job_id: str, op: Literal["pause", "resume", "step"]) -> dict[str, Any]:
-        """pause / resume / step of a running job; resume of an interrupted one restarts it."""
-        if self._require(job_id, op)["status"] == JobStatus.INTERRUPTED:
+        """pause / resume / step of a running job, judged by the state it was last asked for;
+        resume of an interrupted one restarts it."""
+        if self._require(job_id, op, judged_as_asked=True) == JobStatus.INTERRUPTED:
             return self._restart(job_id)
         if not self.executor.send(job_id, {"op": op}):
             raise JobError(409, f"job {job_id} is not running in a worker right now")
+        self._asked[job_id] = JobStatus.RUNNING if op == "resume" else JobStatus.PAUSED  # a step ends paused
         return self.get(job_id)
 
     @_on_loop
@@ -177,6 +182,7 @@ class JobManager:
         self.live.end(job_id)
         self.store.delete_job(job_id)
         self._resume.pop(job_id, None)
+        self._asked.pop(job_id, None)
         await self.files.remove(job_id)
 
     @_on_loop
@@ -235,11 +241,14 @@ class JobManager:
         taken = self.intake.take(job_id, events)
         if taken is None:  # deleted while its worker was still talking
             return
+        if "status" in taken.fields and self._asked.get(job_id) == taken.fields["status"]:
+            del self._asked[job_id]  # the worker got there
         if "epoch" in taken.fields:  # history moved: older checkpoints can go
             self.files.prune(job_id, taken.fields["epoch"])
         self.live.publish(job_id, taken.rows)
         if taken.finished:
             self.live.close(job_id)
+            self._asked.pop(job_id, None)
             self._dispatch()
 
     @_on_loop
@@ -274,13 +283,16 @@ class JobManager:
 
     # --- helpers -----------------------------------------------------------------------------------
 
-    def _require(self, job_id: str, action: lifecycle.Action) -> dict[str, Any]:
-        """The job's row, if its status allows `action` (the lifecycle table decides)."""
-        job = self.stored(job_id, with_request=False)
-        if not lifecycle.allows(job["status"], action):
+    def _require(self, job_id: str, action: lifecycle.Action, judged_as_asked: bool = False) -> JobStatus:
+        """The job's status, if it allows `action` (the lifecycle table decides). With
+        `judged_as_asked`, a running or paused job counts as what it was last asked to be."""
+        status = JobStatus(self.stored(job_id, with_request=False)["status"])
+        if judged_as_asked and status in (JobStatus.RUNNING, JobStatus.PAUSED):
+            status = self._asked.get(job_id, status)
+        if not lifecycle.allows(status, action):
             allowed = ", ".join(lifecycle.allowed_in(action))
-            raise JobError(409, f"cannot {action} a job that is {job['status']} (allowed when: {allowed})")
-        return job
+            raise JobError(409, f"cannot {action} a job that is {status} (allowed when: {allowed})")
+        return status
 
     def _public(self, job: dict[str, Any]) -> dict[str, Any]:
         plan = job.get("plan")

@@ -16,3 +16,8 @@ class Limits(BaseModel):
     max_queued_jobs: int = Field(100, description="Jobs waiting to run at once.")
     max_running_jobs: int = Field(2, description="Jobs training at once (per device).")
     max_ws_message_bytes: int = Field(64 * 2**10, description="Size of a message a viewer may send.")
+    max_json_depth: int = Field(64, description="Nesting of a JSON body or parameter (arrays and objects).")
+    max_csv_columns: int = Field(10_000, description="Columns of an uploaded CSV file.")
+    max_header_bytes: int = Field(64 * 2**10, description="Size of a request's line and headers.")
+    # A lecture's viewers each hold a WebSocket, and their pages open a few more while loading.
+    max_connections: int = Field(2_048, description="Open connections and requests at once; more get 503.")

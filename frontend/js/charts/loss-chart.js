@@ -2,6 +2,7 @@
 // with one Plotly.extendTraces call.
 
 import { baseLayout, PLOT_CONFIG, SERIES_COLORS } from "./theme.js";
+import { escapeMarkup } from "../lib/escape.js";
 
 export function createLossChart(el, { Plotly, t: initialT }) {
   let t = initialT;
@@ -44,7 +45,7 @@ export function createLossChart(el, { Plotly, t: initialT }) {
         yanchor: "top",
         xanchor: "left",
         xshift: 3,
-        text: mark.text,
+        text: escapeMarkup(mark.text),
         bgcolor: "rgba(255, 244, 224, 0.9)",
         showarrow: false,
         font: { size: 10, color: "#c77700" },

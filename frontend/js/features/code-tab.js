@@ -4,20 +4,20 @@
 //   const tab = mountCodeTab(container, api, { jobId, t });  // api: extendApi(...)
 //   tab.show(otherJobId);  tab.destroy();
 
+import { escapeMarkup } from "../lib/escape.js";
+
 const KEYWORDS = new Set(
   ("False None True and as assert break class continue def del elif else except finally for from global if " +
     "import in is lambda nonlocal not or pass raise return try while with yield").split(" "),
 );
 const TOKEN = /(#[^\n]*)|("""[\s\S]*?"""|'''[\s\S]*?'''|f?"(?:[^"\\\n]|\\.)*"|f?'(?:[^'\\\n]|\\.)*')|(\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b)|([A-Za-z_]\w*)/g;
 
-const escape = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
 // Python → HTML with <span class="tok-…"> for comments, strings, numbers, keywords, builtins.
 export function highlightPython(source) {
   let out = "";
   let last = 0;
   for (const match of source.matchAll(TOKEN)) {
-    out += escape(source.slice(last, match.index));
+    out += escapeMarkup(source.slice(last, match.index));
     const [text, comment, string, number, word] = match;
     let kind = null;
     if (comment) kind = "comment";
@@ -25,10 +25,10 @@ export function highlightPython(source) {
     else if (number) kind = "number";
     else if (word && KEYWORDS.has(word)) kind = "keyword";
     else if (word && /^(nn|torch|np|self|super|print|range|len|min|int|float)$/.test(word)) kind = "builtin";
-    out += kind ? `<span class="tok-${kind}">${escape(text)}</span>` : escape(text);
+    out += kind ? `<span class="tok-${kind}">${escapeMarkup(text)}</span>` : escapeMarkup(text);
     last = match.index + text.length;
   }
-  return out + escape(source.slice(last));
+  return out + escapeMarkup(source.slice(last));
 }
 
 const FORMATS = [

@@ -4,6 +4,8 @@
 //
 //   mountCompare(container, api, { Plotly, jobIds: ["…", "…"] });
 
+import { escapeMarkup } from "../lib/escape.js";
+
 const COLORS = ["#1c7ed6", "#f08c00", "#2f9e44", "#ae3ec9", "#e03131", "#0c8599"];
 
 // One flat {label: value} per job: what the table shows.
@@ -77,7 +79,7 @@ export function mountCompare(container, api, { Plotly = globalThis.Plotly, jobId
     loaded.forEach(({ job, epochs }, i) => {
       const color = COLORS[i % COLORS.length];
       const x = epochs.map((e) => e.epoch);
-      const name = job.name ?? job.id;
+      const name = escapeMarkup(job.name ?? job.id);
       const train = t("compare.train", { fallback: "train" });
       const val = t("compare.val", { fallback: "val" });
       loss.push({ x, y: epochs.map((e) => e.train_loss), name: `${name} ${train}`, meta: job.id, line: { color }, mode: "lines" });

@@ -4,6 +4,8 @@
 //
 //   mountInternals(container, api, { jobId, Plotly });
 
+import { escapeMarkup } from "../lib/escape.js";
+
 const THUMB = 48; // px per neuron thumbnail
 
 // Value → colour: TF Playground's orange (negative) / white / blue (positive).
@@ -101,7 +103,8 @@ export function mountInternals(container, api, { jobId, Plotly = globalThis.Plot
     root.querySelector(".internals-norms").hidden = !series.size;
     if (!Plotly || !series.size) return Boolean(series.size);
     const traces = [];
-    [...series].forEach(([name, s]) => {
+    [...series].forEach(([layer, s]) => {
+      const name = escapeMarkup(layer);
       traces.push({ x: s.x, y: s.weight, name: `${name} |W|`, mode: "lines" });
       traces.push({ x: s.x, y: s.grad, name: `${name} |∇|`, mode: "lines", line: { dash: "dot" }, yaxis: "y2" });
     });

@@ -5,6 +5,8 @@
 //   mountPredict(container, api, { jobId, inputShape: [2], range: [[-1.5, 1.5], [-1.5, 1.5]],
 //                                  normalization: { mean: 0.1307, std: 0.3081 }, Plotly });
 
+import { escapeMarkup } from "../lib/escape.js";
+
 const CANVAS = 280; // 10 screen pixels per image pixel
 const PLANE = 240;
 
@@ -66,7 +68,7 @@ export function mountPredict(container, api, options = {}) {
     if (answer.probabilities) {
       const p = answer.probabilities[0];
       if (Plotly) {
-        Plotly.react(chart, [{ type: "bar", x: answer.classes, y: p, marker: { color: "#1c7ed6" } }], {
+        Plotly.react(chart, [{ type: "bar", x: answer.classes.map(escapeMarkup), y: p, marker: { color: "#1c7ed6" } }], {
           margin: { l: 48, r: 10, t: 10, b: 40 },
           paper_bgcolor: "rgba(0,0,0,0)",
           font: { size: 11, color: "#495057" },

@@ -3,8 +3,8 @@
 
 export const CLOSE = Object.freeze({
   FINISHED: 1000, // the job is done and every event was sent
-  GOING_AWAY: 1001, // the server stops streaming (shutdown, or we stopped reading)
-  POLICY: 1008, // refused: a missing or wrong token, or another site's page
+  GOING_AWAY: 1001, // the stream ended early: the server shuts down, or the connection broke
+  POLICY: 1008, // refused: a wrong token, another site's page, a bad `since`, we stopped reading
   TOO_BIG: 1009, // we sent a message over the server's limit
   NO_JOB: 4404, // no such job: reconnecting will not help
 });

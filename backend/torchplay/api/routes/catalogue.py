@@ -13,6 +13,7 @@ import torchplay
 from torchplay import data
 from torchplay.api import schemas
 from torchplay.api.deps import ManagerDep, SettingsDep
+from torchplay.api.guards import nests_deeper, too_deep
 from torchplay.planning import plan_dataset
 from torchplay.planning.devices import available_devices, default_device
 from torchplay.spec import LOSSES_BY_TASK, JobCreate, lifecycle
@@ -66,6 +67,8 @@ def preview(
     params: str = Query("{}", max_length=10_000, description="The dataset's params as JSON."),
     seed: int = Query(0, ge=0, le=2**32 - 1),
 ) -> dict[str, Any]:
+    if nests_deeper(params.encode(), settings.max_json_depth):
+        raise HTTPException(422, [too_deep(("query", "params"), settings.max_json_depth)])
     try:
         parsed = json.loads(params)
     except json.JSONDecodeError as exc:

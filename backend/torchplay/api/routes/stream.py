@@ -1,12 +1,19 @@
 """`WS /api/jobs/{id}/stream`: replay after `since`, then live, closing 1000 after `done`.
 
 Host, Origin and the token were checked before the handshake got here (api/security.py,
-api/guards.py)."""
+api/guards.py).
+
+A viewer that stops reading blocks the send of its next frame once the kernel's buffers
+are full (the server keeps them small: `api.serving`). While blocked it costs nothing and
+misses nothing: the live log keeps every small event and the newest snapshot for it. One
+still blocked after `ws_send_timeout_s` is closed with 1008.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, WebSocket
@@ -16,39 +23,63 @@ from torchplay.jobs import JobError
 
 router = APIRouter(tags=["stream"])
 
-SEND_TIMEOUT_S = 10.0  # a viewer that stops reading for this long is dropped
 # The page offers this subprotocol (with its token as a second one): a browser drops a
 # connection whose server picks none of those offered.
 SUBPROTOCOL = "torchplay"
+MAX_SEQ = 2**63 - 1  # SQLite's largest integer
+
+
+class _Stalled(Exception):
+    """The viewer took no frame for the whole send timeout."""
 
 
 @router.websocket("/api/jobs/{job_id}/stream")
-async def stream(websocket: WebSocket, job_id: str, since: int = 0) -> None:
+async def stream(websocket: WebSocket, job_id: str) -> None:
     manager = websocket.app.state.manager
     subprotocol = SUBPROTOCOL if SUBPROTOCOL in websocket.scope.get("subprotocols", []) else None
+    # Accept before refusing, so the client sees why: a refused handshake carries no reason.
+    await websocket.accept(subprotocol)
+    since = _since(websocket.query_params.get("since", "0"))
+    if since is None:
+        await websocket.close(code=CloseCode.POLICY, reason=f"since must be a whole number from 0 to {MAX_SEQ}")
+        return
     try:
         manager.get(job_id)
     except JobError as exc:
-        # Accept first so the client sees why: a refused handshake carries no reason.
-        await websocket.accept(subprotocol)
         await websocket.close(code=CloseCode.NO_JOB, reason=str(exc)[:120])
         return
-    await websocket.accept(subprotocol)
+    timeout = websocket.app.state.settings.ws_send_timeout_s
     # Two tasks: frames out, and the client's side (its close, or oversized messages).
-    sender = asyncio.create_task(_send_frames(websocket, manager.frames(job_id, max(0, since))))
+    sender = asyncio.create_task(_send_frames(websocket, manager.frames(job_id, since), timeout))
     listener = asyncio.create_task(_drain_client(websocket))
     done, pending = await asyncio.wait({sender, listener}, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
         task.cancel()
-    finished = sender in done and not sender.cancelled() and sender.exception() is None
+    failure = sender.exception() if sender in done and not sender.cancelled() else None
+    code, reason = CloseCode.FINISHED, ""
+    if isinstance(failure, _Stalled):
+        code, reason = CloseCode.POLICY, f"not reading: no frame could be sent for {timeout:g} s"
+    elif failure is not None or sender not in done:
+        code = CloseCode.GOING_AWAY
     with contextlib.suppress(Exception):
-        await websocket.close(code=CloseCode.FINISHED if finished else CloseCode.GOING_AWAY)
+        async with asyncio.timeout(timeout):  # a server other than ours may wait on the peer
+            await websocket.close(code=code, reason=reason)
 
 
-async def _send_frames(websocket: WebSocket, frames: AsyncIterator[str]) -> None:
+def _since(text: str) -> int | None:
+    """The `since` cursor, or None if it is not a whole number SQLite can hold."""
+    if not re.fullmatch(r"-?[0-9]{1,19}", text) or int(text) > MAX_SEQ:
+        return None
+    return max(0, int(text))  # a negative cursor means from the start, as 0 does
+
+
+async def _send_frames(websocket: WebSocket, frames: AsyncIterator[str], timeout: float) -> None:
     async for frame in frames:
-        async with asyncio.timeout(SEND_TIMEOUT_S):  # unlike wait_for, no task per send
-            await websocket.send_text(frame)
+        try:
+            async with asyncio.timeout(timeout):  # unlike wait_for, no task per send
+                await websocket.send_text(frame)
+        except TimeoutError:
+            raise _Stalled from None
 
 
 async def _drain_client(websocket: WebSocket) -> None:

@@ -36,7 +36,12 @@ def upload_dataset(
         raise HTTPException(413, f"the file is over the limit max_upload_bytes={limit:,}")
     try:
         entry = data.import_csv(
-            content, target, settings.data_dir, name=name or file.filename, max_rows=settings.max_samples
+            content,
+            target,
+            settings.data_dir,
+            name=name or file.filename,
+            max_rows=settings.max_samples,
+            max_columns=settings.max_csv_columns,
         )
     except data.CsvError as exc:
         field = "target" if str(exc).startswith("unknown target column") else "file"

@@ -1,6 +1,7 @@
 // 2-D points coloured by class (or by value for regression targets).
 
 import { baseLayout, classColor, PLOT_CONFIG, SERIES_COLORS } from "../theme.js";
+import { escapeMarkup } from "../../lib/escape.js";
 
 export function render(el, data, { Plotly, t }) {
   const xs = data.x.map((point) => (Array.isArray(point) ? point[0] : point));
@@ -21,7 +22,7 @@ export function render(el, data, { Plotly, t }) {
       return {
         type: "scatter",
         mode: "markers",
-        name: t("chart.class", { name }),
+        name: t("chart.class", { name: escapeMarkup(name) }),
         x: picked.map(([, i]) => xs[i]),
         y: picked.map(([, i]) => ys[i]),
         marker: { color: classColor(index), size: 6, line: { color: "white", width: 0.5 } },

@@ -1,13 +1,14 @@
 // A few sequences drawn as lines, labelled by their target.
 
 import { baseLayout, classColor, PLOT_CONFIG } from "../theme.js";
+import { escapeMarkup } from "../../lib/escape.js";
 
 export function render(el, data, { Plotly, t }) {
   const series = (data.series ?? []).slice(0, 8);
   const traces = series.map((values, i) => ({
     type: "scatter",
     mode: "lines",
-    name: data.labels?.[i] !== undefined ? t("chart.label", { label: formatLabel(data.labels[i]) }) : `#${i + 1}`,
+    name: data.labels?.[i] !== undefined ? t("chart.label", { label: escapeMarkup(formatLabel(data.labels[i])) }) : `#${i + 1}`,
     y: values.map((value) => (Array.isArray(value) ? value[0] : value)),
     line: { color: classColor(i), width: 1.5 },
   }));

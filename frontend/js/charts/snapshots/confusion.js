@@ -1,9 +1,10 @@
 // Classification without a 2-D input: the confusion matrix (rows = true class).
 
 import { baseLayout, PLOT_CONFIG } from "../theme.js";
+import { escapeMarkup } from "../../lib/escape.js";
 
 export function render(el, data, { Plotly, t }) {
-  const classes = data.classes.map(String);
+  const classes = data.classes.map(escapeMarkup); // tick labels, annotations' places and hovers
   const matrix = data.matrix;
   const max = Math.max(1, ...matrix.flat());
   const annotations = [];

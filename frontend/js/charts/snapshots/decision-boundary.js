@@ -2,6 +2,7 @@
 // with the training points (filled) and test points (outlined) on top.
 
 import { baseLayout, classColor, PLOT_CONFIG, tint } from "../theme.js";
+import { escapeMarkup } from "../../lib/escape.js";
 
 export function render(el, data, { Plotly, t }) {
   const classes = data.classes ?? data.probabilities.map((_, i) => String(i));
@@ -65,8 +66,9 @@ function multiClassHeatmap(data, classes) {
 
 function points(set, classes, t, isTest) {
   if (!set?.x?.length) return [];
-  return classes.map((name, index) => {
-    const picked = set.y.map((label, i) => [label, i]).filter(([label]) => Number(label) === index || String(label) === String(name));
+  return classes.map((className, index) => {
+    const picked = set.y.map((label, i) => [label, i]).filter(([label]) => Number(label) === index || String(label) === String(className));
+    const name = escapeMarkup(className);
     return {
       type: "scatter",
       mode: "markers",
