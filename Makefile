@@ -22,6 +22,7 @@ run: install
 test: install-test
 	node --test tests/frontend/
 	$(PY) -m ruff check backend tests benchmarks
+	$(PY) -m mypy  # backend/, configured in pyproject.toml
 	# Schemathesis (the app in-process) and Ray (a local cluster) each get a pytest process
 	# of their own, so neither's threads or state share a process with the timing-sensitive
 	# server and browser tests.
@@ -32,6 +33,7 @@ test: install-test
 lint: install-test
 	$(PY) -m ruff check backend tests benchmarks
 	$(PY) -m ruff format --check backend tests benchmarks
+	$(PY) -m mypy
 
 bench: install-test
 	$(PY) -m benchmarks

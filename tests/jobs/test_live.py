@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-from collections.abc import Callable, Coroutine
-from typing import Any
 
+from tests.aio import run_async
 from torchplay.jobs.live import LiveLog
 
 
@@ -18,24 +16,6 @@ def _event(seq: int, kind: str) -> tuple[int, str, str]:
 def _seqs(frame: tuple[int, str] | None) -> list[int]:
     assert frame is not None
     return [event["seq"] for event in json.loads(frame[1])]
-
-
-def _run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    """asyncio.run in its own thread: a session-wide fixture (Playwright) may own this one's loop."""
-    failure: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            asyncio.run(scenario())
-        except BaseException as exc:
-            failure.append(exc)
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(10)
-    assert not thread.is_alive(), "the scenario did not finish within 10 s"
-    if failure:
-        raise failure[0]
 
 
 def test_cursor_gets_every_small_event_and_only_the_newest_snapshot() -> None:
@@ -56,7 +36,7 @@ def test_cursor_gets_every_small_event_and_only_the_newest_snapshot() -> None:
         # A frame is built once per (cursor, head) and shared.
         assert log.frame_after(0) is log.frame_after(0)
 
-    _run(scenario)
+    run_async(scenario, timeout=10)
 
 
 def test_waiters_wake_on_publish_and_done_marks_finished() -> None:
@@ -70,7 +50,7 @@ def test_waiters_wake_on_publish_and_done_marks_finished() -> None:
         await asyncio.wait_for(waiter, 1)
         assert log.finished
 
-    _run(scenario)
+    run_async(scenario, timeout=10)
 
 
 def test_history_seeds_a_resumed_log() -> None:
@@ -79,4 +59,4 @@ def test_history_seeds_a_resumed_log() -> None:
         log.append(*_event(3, "epoch"))
         assert _seqs(log.frame_after(1)) == [2, 3]
 
-    _run(scenario)
+    run_async(scenario, timeout=10)

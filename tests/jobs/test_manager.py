@@ -15,6 +15,7 @@ import httpx
 import psutil
 import pytest
 
+from tests.aio import run_async
 from tests.conftest import Server, spiral_job, start_server
 from torchplay.jobs import JobError, JobManager, Store
 from torchplay.jobs.files import JobFiles
@@ -31,14 +32,14 @@ def test_the_manager_refuses_calls_from_other_threads(tmp_path: Path) -> None:
         store = Store(tmp_path / "jobs.db")
         manager = JobManager(store, LocalExecutor(str(tmp_path), warm=0), JobFiles(tmp_path))
         with pytest.raises(RuntimeError, match="after start"):
-            manager.list()  # no owner before start()
+            manager.list_jobs()  # no owner before start()
         await manager.start()
         try:
             for call, args in ((manager.create, ({"name": "x", "epochs": 1},)), (manager.stop, ("0a",)),
-                               (manager.delete, ("0a",)), (manager.list, ())):  # fmt: skip
+                               (manager.delete, ("0a",)), (manager.list_jobs, ())):  # fmt: skip
                 with pytest.raises(RuntimeError, match=f"JobManager.{call.__name__} runs on the event loop's thread"):
                     await asyncio.to_thread(call, *args)
-            assert manager.list() == [] and store.list_jobs() == []  # the refused create left nothing
+            assert manager.list_jobs() == [] and store.list_jobs() == []  # the refused create left nothing
             with pytest.raises(JobError) as missing:  # reads of the store are fine from any thread
                 await asyncio.to_thread(manager.stored, "0a")
             assert missing.value.status == 404
@@ -46,7 +47,7 @@ def test_the_manager_refuses_calls_from_other_threads(tmp_path: Path) -> None:
             await manager.close()
             store.close()
 
-    asyncio.run(scenario())
+    run_async(scenario, timeout=60)
 
 
 def _job(epochs: int) -> dict[str, Any]:
@@ -165,9 +166,9 @@ def test_concurrent_creates_stops_and_deletes_run_each_job_exactly_once(tmp_path
     storm = Storm()
     try:
         with server.client() as client:
-            asyncio.run(_storm(server, storm))
+            run_async(lambda: _storm(server, storm), timeout=600)
             _wait_all_finished(client, timeout=300)
-            asyncio.run(_race_starts(server, storm))
+            run_async(lambda: _race_starts(server, storm), timeout=600)
             listed = _wait_all_finished(client, timeout=60)
             assert set(listed) == set(storm.kept) | storm.stopped, "the deleted jobs are gone, no other job is lost"
             assert all(client.get(f"/api/jobs/{job_id}").status_code == 404 for job_id in storm.deleted)

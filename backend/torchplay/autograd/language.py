@@ -407,8 +407,10 @@ class _Parser:
                 args.append(self.expression())
         self.advance()
         self.depth -= 1
-        if takes_dim and dim is None and len(args) == tensors + 1 and isinstance(args[-1], Number):
-            dim = self._integer(args.pop())
+        last = args[-1] if args else None
+        if takes_dim and dim is None and len(args) == tensors + 1 and isinstance(last, Number):
+            args.pop()
+            dim = self._integer(last)
         return tuple(args), dim
 
     def _dim(self, name: str) -> int:

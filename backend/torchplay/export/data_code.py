@@ -181,7 +181,7 @@ def _with_dependencies(*functions: Callable[..., Any]) -> list[str]:
 
 
 def _visit(fn: Callable[..., Any], module: types.ModuleType, seen: set[str], out: list[str]) -> None:
-    for name in sorted(_names(fn.__code__)):  # type: ignore[attr-defined]
+    for name in sorted(_names(fn.__code__)):
         if name in seen or not hasattr(module, name):
             continue
         value = getattr(module, name)

@@ -101,7 +101,7 @@ class _Script(Section):
             f"BATCH_SIZE = {literal(job.batch_size)}  # None: the whole training set in one batch",
             'DEVICE = "cpu"  # or "cuda": faster, but the numbers then differ slightly from the CPU run',
         ]
-        if getattr(job, "amp", None):
+        if job.amp is not None:
             lines.append(
                 f"# The job asked for {comment_text(job.amp)} mixed precision (CUDA only); this script trains in float32."
             )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,17 +78,17 @@ def _torchscript(trained: TrainedJob) -> bytes:
 
 
 def _onnx(trained: TrainedJob) -> bytes:
-    buffer = io.BytesIO()
-    with warnings.catch_warnings():
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+        path = Path(folder) / "model.onnx"
         warnings.simplefilter("ignore")
         torch.onnx.export(
             trained.model,
             (example_input(trained),),
-            buffer,
+            path,
             input_names=["input"],
             output_names=["output"],
             dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
             opset_version=ONNX_OPSET,
             dynamo=False,  # the TorchScript-based exporter: no onnxscript needed
         )
-    return buffer.getvalue()
+        return path.read_bytes()

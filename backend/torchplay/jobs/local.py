@@ -16,6 +16,7 @@ from torchplay.jobs.executor import Executor
 from torchplay.jobs.worker import worker_main
 from torchplay.planning import PlannedJob
 from torchplay.planning.devices import available_devices
+from torchplay.spec.wire import EventBase
 
 STOP_GRACE_S = 0.5  # a cooperative stop acts within one batch; past this the worker is killed
 _ctx = mp.get_context("spawn")  # fork would copy the server's threads and sockets into torch
@@ -191,7 +192,7 @@ class LocalExecutor(Executor):
         self._refill_when_cpu_free()
 
 
-def _drain(events: Any, timeout: float) -> list[dict[str, Any]]:
+def _drain(events: Any, timeout: float) -> list[EventBase]:
     """Block briefly for one event, then take everything already waiting: one batch."""
     try:
         batch = [events.get(timeout=timeout)]

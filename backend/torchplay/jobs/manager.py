@@ -140,7 +140,7 @@ class JobManager:
         return _planned(self.stored(job_id))
 
     @_on_loop
-    def list(self) -> list[dict[str, Any]]:
+    def list_jobs(self) -> list[dict[str, Any]]:
         return [self._public(job) for job in self.store.list_jobs()]
 
     @_on_loop

@@ -170,7 +170,6 @@ class RayExecutor(Executor):
         return self._ready.is_set() and self._connect_error is None
 
     def _connect(self) -> None:
-        quiet = {"logging_level": logging.WARNING, "log_to_driver": True}
         if self.address == "local":
             import torch
 
@@ -178,10 +177,11 @@ class RayExecutor(Executor):
                 num_cpus=self.settings.ray_local_cpus,
                 num_gpus=torch.cuda.device_count(),
                 include_dashboard=False,
-                **quiet,
+                logging_level=logging.WARNING,
+                log_to_driver=True,
             )
         else:
-            ray.init(address=self.address, **quiet)
+            ray.init(address=self.address, logging_level=logging.WARNING, log_to_driver=True)
 
     # --- resources ----------------------------------------------------------------------------------
 
@@ -228,7 +228,8 @@ class RayExecutor(Executor):
     def start(self, job_id: str, plan: PlannedJob, *, resume_from: dict[str, Any] | None = None) -> None:
         resources = self.needs(plan)
         gpus, cpus = resources.get("GPU", 0.0), resources.get("CPU", 0.0)
-        actor = self._actor_class.options(
+        # Ray types an actor's methods as plain functions; `.remote` exists at run time.
+        actor: Any = self._actor_class.options(
             num_cpus=cpus,
             num_gpus=gpus,
             max_restarts=0,

@@ -27,7 +27,7 @@ def build_layer(layer: LayerBase) -> nn.Module:
     # JSON has lists where torch wants tuples (kernel sizes, unflattened shapes).
     kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in layer.constructor_kwargs().items()}
     module = torch_class(type(layer))(**kwargs)
-    if isinstance(layer, RecurrentLayer):  # a tensor out, not torch's (output, state) tuple
+    if isinstance(layer, RecurrentLayer) and isinstance(module, nn.RNNBase):  # a tensor out, not (output, state)
         return blocks.Recurrent(module, layer.output)
     return module
 

@@ -37,7 +37,7 @@ def _describe(name: str, info: FieldInfo, prop: dict[str, Any], required: bool, 
         kind = "string"
     else:
         kind = kinds[0] if kinds else "string"
-    bounds = next((o for o in options if o.get("type") in ("integer", "number")), {})
+    bounds: dict[str, Any] = next((o for o in options if o.get("type") in ("integer", "number")), {})
     enum = prop.get("enum") or next((o["enum"] for o in options if "enum" in o), None)
     default = None if info.is_required() else info.get_default(call_default_factory=True)
     if isinstance(default, BaseModel):

@@ -9,7 +9,7 @@ keyword names so a spec reads like the PyTorch code it becomes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -422,5 +422,8 @@ class Residual(LayerBase):
 
 # --- the union: every layer declared above, told apart by `type` ----------------------
 
-LayerSpec = Annotated[Union[tuple(LAYERS.values())], Field(discriminator="type")]  # noqa: UP007
+if TYPE_CHECKING:  # the union is built from the registry at run time; to a type checker, any layer
+    LayerSpec = LayerBase
+else:
+    LayerSpec = Annotated[Union[tuple(LAYERS.values())], Field(discriminator="type")]  # noqa: UP007
 Residual.model_rebuild()

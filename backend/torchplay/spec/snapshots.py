@@ -8,7 +8,7 @@ kind, decided once when the job is planned. A new kind is one class here, its ma
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -228,10 +228,13 @@ SNAPSHOT_KINDS: dict[str, type[SnapshotBase]] = {
         SamplesSnapshot,
     )
 }
-SnapshotEvent = Annotated[
-    Union[tuple(SNAPSHOT_KINDS.values())],  # noqa: UP007
-    Field(discriminator="kind"),
-]
+if TYPE_CHECKING:  # the union is built from the registry at run time; to a type checker, any kind
+    SnapshotEvent = SnapshotBase
+else:
+    SnapshotEvent = Annotated[
+        Union[tuple(SNAPSHOT_KINDS.values())],  # noqa: UP007
+        Field(discriminator="kind"),
+    ]
 
 
 def snapshot_kind(task: str, input_shape: Shape) -> str | None:

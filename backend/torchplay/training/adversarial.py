@@ -40,7 +40,7 @@ class AdversarialLearner(LearnerBase):
         super().__init__(plan, device, data_dir)
         assert isinstance(self.job.model, GanSpec), "planning gives task 'gan' a GanSpec"
         self.latent_dim = self.job.model.latent_dim
-        self.models = {net: build_model(plan.spec(net), device) for net in NETS}
+        self.models: dict[str, nn.Module] = {net: build_model(plan.spec(net), device) for net in NETS}
         self.optimizers = {
             net: optim.build_optimizer(self.job.optimizer, model.parameters(), device)
             for net, model in self.models.items()

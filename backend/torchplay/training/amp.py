@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import torch
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def active(amp: str | None, device: torch.device) -> bool:
@@ -28,16 +29,16 @@ def autocast(amp: str | None, device: torch.device) -> contextlib.AbstractContex
     return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
 
 
-def wrap(fn: F, amp: str | None, device: torch.device) -> F:
+def wrap(fn: Callable[P, R], amp: str | None, device: torch.device) -> Callable[P, R]:
     """`fn` run under autocast (or `fn` itself: the float32 hot path pays nothing)."""
     if not active(amp, device):
         return fn
 
-    def autocasting(*args: Any, **kwargs: Any) -> Any:
+    def autocasting(*args: P.args, **kwargs: P.kwargs) -> R:
         with torch.autocast(device_type="cuda", dtype=torch.bfloat16):
             return fn(*args, **kwargs)
 
-    return autocasting  # type: ignore[return-value]
+    return autocasting
 
 
 def apply_to_step(step: Any, amp: str | None, device: torch.device) -> Any:

@@ -19,7 +19,15 @@ class _Counter(Protocol):
 
 
 class _CommandQueue(Protocol):
-    def get(self, timeout: float | None = None) -> Any: ...
+    """A thread's `queue.Queue` in-process, a `multiprocessing` queue from a worker's owner."""
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any: ...
+
+    def put(self, obj: Any, block: bool = True, timeout: float | None = None) -> None: ...
+
+
+def _local_queue() -> _CommandQueue:
+    return queue.Queue()
 
 
 @dataclass
@@ -30,7 +38,7 @@ class _LocalCounter:
 @dataclass
 class Control:
     counter: _Counter = field(default_factory=_LocalCounter)
-    commands: _CommandQueue = field(default_factory=queue.Queue)
+    commands: _CommandQueue = field(default_factory=_local_queue)
     seen: int = 0
     stopping: bool = False
     paused: bool = False
@@ -39,7 +47,7 @@ class Control:
 
     def send(self, command: dict[str, Any]) -> None:
         """For in-process owners (tests, the CLI): the same path a worker's owner uses."""
-        self.commands.put(command)  # type: ignore[attr-defined]
+        self.commands.put(command)
         self.counter.value += 1
 
     def poll(self) -> bool:
@@ -64,7 +72,7 @@ class Control:
         target = self.counter.value
         while self.seen < target:
             try:
-                command = self.commands.get(timeout=1.0)  # type: ignore[call-arg]
+                command = self.commands.get(timeout=1.0)
             except queue.Empty:
                 return  # still behind: the next poll tries again
             self.seen += 1

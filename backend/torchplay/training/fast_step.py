@@ -34,7 +34,7 @@ class TrainStep:
         scheduled: bool = False,
     ) -> None:
         self.model, self.loss_fn, self.optimizer, self.grad_clip = model, loss_fn, optimizer, grad_clip
-        self.params = [p for p in model.parameters() if p.requires_grad]
+        self.params: list[torch.Tensor] = [p for p in model.parameters() if p.requires_grad]
         self.forward = _direct_forward(model)
         self.loss = loss_fn.forward if not _has_hooks(loss_fn) else loss_fn
         # A scheduler counts `optimizer.step()` calls (and warns without them): keep the real step.

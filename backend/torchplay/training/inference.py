@@ -89,7 +89,7 @@ def load_trained(plan: PlannedJob, folder: Path) -> TrainedJob:
 def _load(path: Path, _mtime_ns: int, plan_json: str) -> TrainedJob:
     plan = PlannedJob.model_validate_json(plan_json)
     tensors = load_file(str(path))
-    models = {}
+    models: dict[str, nn.Module] = {}
     for name in plan.models:
         model = build_model(plan.spec(name), "cpu")
         prefix = f"{name}."

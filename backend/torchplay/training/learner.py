@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import torch
+from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 
 from torchplay.planning import PlannedJob
 from torchplay.training import optim
@@ -72,9 +73,10 @@ class LearnerBase:
             for name, opt in optimizers.items()
         }
 
-    def batch_schedulers(self, schedulers: dict[str, optim.Scheduler | None]) -> list[optim.Scheduler]:
-        """The schedulers stepped after every batch (the loop steps the others per epoch)."""
+    def batch_schedulers(self, schedulers: dict[str, optim.Scheduler | None]) -> list[LRScheduler]:
+        """The schedulers stepped after every batch (the loop steps the others per epoch;
+        one watching the loss never steps per batch)."""
         spec = self.job.scheduler
         if spec is None or spec.steps_every != "batch":
             return []
-        return [s for s in schedulers.values() if s is not None]
+        return [s for s in schedulers.values() if s is not None and not isinstance(s, ReduceLROnPlateau)]

@@ -106,7 +106,8 @@ class EpochLoop:
             due = epoch % self.job.snapshot_every == 0 and now - last_snapshot >= SNAPSHOT_INTERVAL_S
             if self.snapshot_event is not None and (due or epoch in (self.start_epoch, epochs)):
                 kind = self.snapshot_event.model_fields["kind"].default
-                self.emit(self.snapshot_event(epoch=epoch, data=take_snapshot(kind, self.learner.snapshots)))
+                data = take_snapshot(kind, self.learner.snapshots)
+                self.emit(self.snapshot_event.model_validate({"epoch": epoch, "data": data}))
                 last_snapshot = now
             if self.job.early_stopping and result.val_loss is not None:
                 if result.val_loss < self.best_val:

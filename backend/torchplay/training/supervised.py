@@ -52,13 +52,12 @@ class SupervisedLearner(LearnerBase):
         correct = torch.zeros((), device=self.device) if self.objective.counts_accuracy else None
         control = loop.control
         self.model.train()
+        order: torch.Tensor | None = None
         if bs < n:
             order = torch.randperm(n, device=self.device, generator=self.shuffle)
             if x.nelement() * x.element_size() <= PREGATHER_BYTES:
                 # One gather per epoch, then batches are views: the same rows, fewer ops per step.
                 x, y, order = x[order], y[order], None
-        else:
-            order = None
         # Losses stay on the device (no sync per batch) and are summed once per epoch.
         losses: list[torch.Tensor] = []
         loss_sum = torch.zeros((), device=self.device)
@@ -93,8 +92,8 @@ class SupervisedLearner(LearnerBase):
         metrics: dict[str, float] = {}
         if trained.correct is not None:
             metrics["train_accuracy"] = trained.correct.item() / len(self.data.x_train)
-            has_val = val_correct is not None
-            metrics["accuracy"] = val_correct.item() / len(self.data.x_test) if has_val else metrics["train_accuracy"]
+            held_out = val_correct.item() / len(self.data.x_test) if val_correct is not None else None
+            metrics["accuracy"] = metrics["train_accuracy"] if held_out is None else held_out
         return EpochResult(train_loss, val_loss, metrics, val_loss if val_loss is not None else train_loss)
 
     def _held_out(self) -> tuple[float | None, torch.Tensor | None]:

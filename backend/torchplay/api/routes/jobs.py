@@ -53,7 +53,7 @@ def _planned(body: JobCreate, settings: Settings, executor: Executor) -> Planned
 
 @router.get("", response_model=list[JobSummary])
 async def list_jobs(manager: ManagerDep) -> list[dict[str, Any]]:
-    return manager.list()
+    return manager.list_jobs()
 
 
 @router.get("/{job_id}", response_model=JobPublic)
