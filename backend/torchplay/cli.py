@@ -88,7 +88,7 @@ def _exit_after_shutdown(signum: int, _frame: Any) -> None:
 def _train(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from torchplay.planning import plan_job
+    from torchplay.planning import plan_under
     from torchplay.spec import JobCreate, SpecError
     from torchplay.spec.wire import EventBase
     from torchplay.training import run_job
@@ -96,7 +96,7 @@ def _train(args: argparse.Namespace) -> int:
     settings = _settings()
     try:
         request = JobCreate.model_validate_json(args.job.read_text())
-        plan = plan_job(request, settings.limits, settings.data_dir, checkpoint_every=settings.checkpoint_every)
+        plan = plan_under(settings, request)
     except (OSError, ValidationError, SpecError) as exc:
         print(f"torchplay: {args.job}: {exc}", file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,9 +23,9 @@ from torchplay.api.security import BrowserGuard, BrowserPolicy
 from torchplay.data import DatasetUnavailable
 from torchplay.jobs import JobError, JobFiles, JobManager, Store, make_executor
 from torchplay.jobs.legacy import plan_legacy_jobs
-from torchplay.planning import PlannedJob, plan_job, warm_up_planning
+from torchplay.planning import plan_under, warm_up_planning
 from torchplay.settings import Settings
-from torchplay.spec import JobCreate, SpecError
+from torchplay.spec import SpecError
 from torchplay.spec.errors import clean_loc
 from torchplay.spec.tags import UNION_TAGS
 
@@ -45,10 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         manager = JobManager(store, make_executor(settings), JobFiles(settings.data_dir), settings.max_queued_jobs)
         app.state.manager = manager
 
-        def plan(request: JobCreate) -> PlannedJob:
-            return plan_job(request, settings.limits, settings.data_dir, checkpoint_every=settings.checkpoint_every)
-
-        await asyncio.to_thread(plan_legacy_jobs, store, plan)  # jobs kept before plans were (once)
+        await asyncio.to_thread(
+            plan_legacy_jobs, store, functools.partial(plan_under, settings)
+        )  # jobs kept before plans were (once)
         await manager.start()
         # In the background: the server answers at once, and is fast by the first validation.
         warming = asyncio.get_running_loop().run_in_executor(None, warm_up_planning)

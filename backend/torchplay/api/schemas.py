@@ -6,7 +6,7 @@ describe the rest, so the OpenAPI document tells the truth about every answer.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -89,6 +89,43 @@ class Dataset(BaseModel):
     params: dict[str, Any] = Field(description="The params' JSON schema.")
     download: bool
     normalization: dict[str, float] | None = Field(description="Image sets: inputs are (pixel - mean) / std.")
+
+
+class PointsPreview(BaseModel):
+    kind: Literal["points"]
+    x: list[list[float]] = Field(description="2-D points.")
+    y: list[int | float] | None = Field(description="Class indices or targets; null for unlabelled data (GAN sets).")
+    classes: list[str] | None
+
+
+class CurvePreview(BaseModel):
+    kind: Literal["curve"]
+    x: list[float]
+    y: list[float]
+
+
+class ImagesPreview(BaseModel):
+    kind: Literal["images"]
+    images: list[list[int]] = Field(description="Each image's pixels (0…255), row by row.")
+    labels: list[Any]
+    shape: list[int] = Field(description="(height, width).")
+
+
+class SeriesPreview(BaseModel):
+    kind: Literal["series"]
+    series: list[Any] = Field(description="Each sequence's values (one feature: numbers; more: rows).")
+    labels: list[Any]
+
+
+class TablePreview(BaseModel):
+    kind: Literal["table"]
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+DatasetPreview = Annotated[
+    PointsPreview | CurvePreview | ImagesPreview | SeriesPreview | TablePreview, Field(discriminator="kind")
+]
 
 
 class LayerShape(BaseModel):

@@ -1,7 +1,7 @@
 """Planning: a job request checked and decided once, before anything runs (meta device only)."""
 
 from torchplay.planning.dataset import DatasetPlan, plan_dataset
-from torchplay.planning.job import PlannedJob, plan_job, plan_networks
+from torchplay.planning.job import PlannedJob, plan_job, plan_networks, plan_under
 from torchplay.planning.model import LayerReport, ModelPlan, ModelReport, plan_model, warm_up_planning
 
 __all__ = [
@@ -14,5 +14,6 @@ __all__ = [
     "plan_job",
     "plan_model",
     "plan_networks",
+    "plan_under",
     "warm_up_planning",
 ]

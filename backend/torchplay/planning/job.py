@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -23,6 +23,9 @@ from torchplay.spec.job import DEFAULT_CHECKPOINT_EVERY
 from torchplay.spec.layers import Residual
 from torchplay.spec.limits import Limits
 from torchplay.spec.snapshots import snapshot_kind
+
+if TYPE_CHECKING:
+    from torchplay.settings import Settings
 
 
 class PlannedJob(BaseModel):
@@ -161,6 +164,14 @@ def plan_job(
         device_kind=device_kind(request.device, devices),
         models={net: plan.report() for net, plan in nets.items()},
         total_params=sum(plan.total_params for plan in nets.values()),
+    )
+
+
+def plan_under(settings: Settings, request: JobCreate, devices: Sequence[str] | None = None) -> PlannedJob:
+    """`plan_job` under a server's (or the CLI's) settings: their limits, data folder and
+    default checkpoint interval."""
+    return plan_job(
+        request, settings.limits, settings.data_dir, devices=devices, checkpoint_every=settings.checkpoint_every
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from torchplay.api.schemas import Preset
 from torchplay.autograd import EXAMPLES, LIMITS, Leaf, explore
 
 router = APIRouter(prefix="/api/autograd", tags=["autograd"])
@@ -55,6 +56,11 @@ class AutogradOut(BaseModel):
     order: list[int] = Field(description="The nodes backward() visits, output first.")
 
 
+class AutogradExamples(BaseModel):
+    examples: list[Preset] = Field(description="Each request is a POST /api/autograd body.")
+    limits: dict[str, int] = Field(description="The bounds every exploration is checked against.")
+
+
 @router.post("", response_model=AutogradOut)
 def run(body: AutogradRequest) -> dict[str, Any]:
     """Bounded by the explorer's limits (`GET /api/autograd/examples` lists them); a
@@ -63,6 +69,6 @@ def run(body: AutogradRequest) -> dict[str, Any]:
     return explore(inputs, body.code, body.backward).public()
 
 
-@router.get("/examples")
+@router.get("/examples", response_model=AutogradExamples)
 def examples() -> dict[str, Any]:
     return {"examples": [example.public() for example in EXAMPLES.values()], "limits": LIMITS.public()}

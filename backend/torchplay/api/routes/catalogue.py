@@ -60,7 +60,7 @@ def datasets(settings: SettingsDep) -> list[dict[str, Any]]:
     return data.catalogue(settings.data_dir)
 
 
-@router.get("/datasets/{name}/preview")
+@router.get("/datasets/{name}/preview", response_model=schemas.DatasetPreview)
 def preview(
     name: str,
     settings: SettingsDep,

@@ -49,7 +49,18 @@ def _trained(manager: ManagerDep, settings: SettingsDep, job_id: str) -> inferen
         raise HTTPException(409, str(exc)) from None
 
 
-@router.get("/api/jobs/{job_id}/export")
+_DOWNLOADS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A download (Content-Disposition: attachment): the Python script, or the trained model.",
+        "content": {
+            "text/x-python": {"schema": {"type": "string"}},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+@router.get("/api/jobs/{job_id}/export", response_class=Response, responses=_DOWNLOADS)
 def export_job(
     job_id: str,
     manager: ManagerDep,

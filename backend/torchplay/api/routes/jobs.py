@@ -14,9 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from torchplay.api.deps import ManagerDep, SettingsDep
 from torchplay.api.responses import JSONText, json_array
-from torchplay.jobs import Executor
-from torchplay.planning import PlannedJob, plan_job
-from torchplay.settings import Settings
+from torchplay.planning import plan_under
 from torchplay.spec import JobCreate
 from torchplay.spec.events import EpochEvent
 from torchplay.spec.records import JobPublic, JobSummary
@@ -36,19 +34,9 @@ class JobChange(BaseModel):
 
 @router.post("", status_code=201, response_model=JobPublic)
 async def create_job(body: JobCreate, manager: ManagerDep, settings: SettingsDep) -> dict[str, Any]:
-    plan = await run_in_threadpool(_planned, body, settings, manager.executor)
+    # Planned once, here: it builds the model on the meta device (CPU work, in a thread).
+    plan = await run_in_threadpool(plan_under, settings, body, manager.executor.devices())
     return manager.create(plan)
-
-
-def _planned(body: JobCreate, settings: Settings, executor: Executor) -> PlannedJob:
-    """The job planned, once (builds the model to check its shapes: CPU work, in a thread)."""
-    return plan_job(
-        body,
-        settings.limits,
-        settings.data_dir,
-        devices=executor.devices(),
-        checkpoint_every=settings.checkpoint_every,
-    )
 
 
 @router.get("", response_model=list[JobSummary])
