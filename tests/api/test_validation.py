@@ -151,6 +151,12 @@ def test_catalogues(client: httpx.Client) -> None:
     assert "properties" in datasets["spiral"]["params"]
     system = client.get("/api/system").json()
     assert "cpu" in system["devices"] and system["limits"]["max_params"] == 50_000_000
+    lifecycle = system["lifecycle"]
+    assert lifecycle["active"] == ["queued", "running", "paused"] and lifecycle["trained"] == ["completed", "stopped"]
+    assert lifecycle["actions"]["running"] == ["change", "delete", "pause", "step", "stop"]
+    assert lifecycle["actions"]["interrupted"] == ["delete", "resume"]
+    schema = system["job_schema"]  # the training form is rendered from it
+    assert schema["required"] == ["dataset", "model"] and "early_stopping" in schema["properties"]
     assert {o["type"] for o in system["training"]["optimizers"]} >= {"SGD", "Adam", "AdamW", "RMSprop"}
 
 

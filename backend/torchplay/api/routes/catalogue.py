@@ -13,7 +13,7 @@ import torchplay
 from torchplay import data
 from torchplay.api.deps import ManagerDep, SettingsDep
 from torchplay.api.guards import nests_deeper, too_deep
-from torchplay.spec import LOSSES_BY_TASK
+from torchplay.spec import LOSSES_BY_TASK, JobCreate, lifecycle
 from torchplay.spec.catalogue import layer_catalogue, optimizer_catalogue, scheduler_catalogue
 from torchplay.training import available_devices, plan_dataset, resolve_device
 
@@ -48,6 +48,8 @@ def system(settings: SettingsDep, manager: ManagerDep) -> dict[str, Any]:
             "optimizers": optimizer_catalogue(),
             "schedulers": scheduler_catalogue(),
         },
+        "lifecycle": lifecycle.describe(),
+        "job_schema": JobCreate.model_json_schema(),
     }
 
 
