@@ -5,12 +5,12 @@ import en from "./i18n/en.js";
 import zh from "./i18n/zh.js";
 import { createApi } from "./lib/api.js";
 import { createAuth, initialToken } from "./lib/auth.js";
-import { extendApi } from "./features/api-extras.js";
 import { createAutogradView } from "./features/autograd/view.js";
 import { createTranslator, pickLanguage } from "./lib/i18n.js";
-import { describeChange } from "./lib/job-controls.js";
+import { createLifecycle, describeChange } from "./lib/job-controls.js";
+import { createJobFields } from "./lib/job-fields.js";
 import { fieldsFromParams } from "./lib/params.js";
-import { choosePresets, findPreset, presetText } from "./lib/presets.js";
+import { findPreset, presetText, usablePresets } from "./lib/presets.js";
 import { buildJobRequest, createIdFactory, designFromRequest, emptyDesign } from "./lib/spec.js";
 import { createStore } from "./lib/store.js";
 import { decodeHash } from "./lib/url-state.js";
@@ -33,7 +33,7 @@ import { createViewSwitch } from "./ui/view-switch.js";
 
 const TABLES = { en, zh };
 const LANG_KEY = "torchplay.lang";
-const DEFAULT_PRESET = "spiral-mlp";
+const DEFAULT_PRESET = "spiral-mlp"; // the server preset the page opens with
 
 function storage(kind = "localStorage") {
   try {
@@ -70,7 +70,7 @@ async function main() {
     ask: (reason) => tokenDialog.ask(reason),
   });
   const authFetch = auth.wrapFetch(globalThis.fetch.bind(globalThis));
-  const api = extendApi(createApi({ fetch: authFetch, token: auth.token }), { fetch: authFetch, token: auth.token });
+  const api = createApi({ fetch: authFetch, token: auth.token });
   const notify = createNotifier(document.getElementById("toasts"), { closeLabel: () => store.get().t("common.close") });
 
   store.watch(
@@ -92,27 +92,26 @@ async function main() {
   });
 
   // The 4.6 MB chart library loads while the catalogues are fetched, not before.
-  const [catalog, loadedPlotly, serverPresets] = await Promise.all([
-    loadCatalog(api, store),
-    loadScript("/vendor/plotly.min.js", "Plotly"),
-    api.presets().catch(() => null), // optional: older servers have no presets
-  ]);
-  const presets = choosePresets(serverPresets);
+  const [catalog, loadedPlotly] = await Promise.all([loadCatalog(api, store), loadScript("/vendor/plotly.min.js", "Plotly")]);
+  const presets = usablePresets(catalog.presets);
+  const jobFields = createJobFields(catalog.system.job_schema);
+  const lifecycle = createLifecycle(catalog.system.lifecycle);
   const Plotly = loadedPlotly ?? plotlyMissing(notify, store);
   store.update((s) => ({ ...s, system: catalog.system }));
 
   const makeId = createIdFactory("layer");
   const layerCatalog = new Map(catalog.layers.map((layer) => [layer.type, { ...layer, fields: fieldsFromParams(layer.params) }]));
-  const reconcile = createReconciler(catalog);
+  const reconcile = createReconciler({ ...catalog, fields: jobFields });
   const applyRequest = (request) =>
     store.update((s) => ({ ...s, design: reconcile(designFromRequest(request, makeId)), formErrors: {} }));
 
   const fromHash = decodeHash(window.location.hash);
-  applyRequest(fromHash.design ?? findPreset(DEFAULT_PRESET)?.request ?? { dataset: { name: catalog.datasets[0]?.name } });
+  const opening = findPreset(DEFAULT_PRESET, presets) ?? presets[0];
+  applyRequest(fromHash.design ?? opening?.request ?? { dataset: { name: catalog.datasets[0]?.name } });
   store.update((s) => ({ ...s, activeJobId: fromHash.job }));
 
   const validator = createValidator({ store, api });
-  const poller = createJobsPoller({ store, api });
+  const poller = createJobsPoller({ store, api, lifecycle });
   createUrlSync({ store, applyRequest });
 
   const t = () => store.get().t;
@@ -162,7 +161,7 @@ async function main() {
       }
       poller.refresh();
     },
-    resumeInterrupted(id) {
+    resume(id) {
       actions.open(id);
       return actions.control("resume", id);
     },
@@ -211,12 +210,14 @@ async function main() {
     },
   };
 
-  createDatasetPanel({ root: document.getElementById("dataset-panel"), store, api, datasets: catalog.datasets, system: catalog.system, Plotly });
-  createDesigner({ root: document.getElementById("designer-panel"), store, layerCatalog, datasets: catalog.datasets, makeId });
+  createDatasetPanel({ root: document.getElementById("dataset-panel"), store, api, datasets: catalog.datasets, system: catalog.system, jobFields, Plotly });
+  createDesigner({ root: document.getElementById("designer-panel"), store, layerCatalog, datasets: catalog.datasets, jobFields, makeId });
   createTrainingPanel({
     root: document.getElementById("training-panel"),
     store,
     system: catalog.system,
+    jobFields,
+    lifecycle,
     presets,
     onStart: actions.start,
     onStop: () => actions.stop(),
@@ -233,13 +234,14 @@ async function main() {
     api,
     Plotly,
     datasets: catalog.datasets,
+    lifecycle,
     notify,
     onJobFinished: () => poller.refresh(),
     // A refused stream: any request now asks for the token if it is wrong.
     onUnauthorized: () => api.system().then(() => true, () => false),
   });
   createComparePanel({ root: document.getElementById("compare-panel"), store, api, Plotly, notify });
-  createJobsList({ root: document.getElementById("jobs-panel"), store, actions });
+  createJobsList({ root: document.getElementById("jobs-panel"), store, lifecycle, actions });
   const autograd = createAutogradView({ root: document.getElementById("autograd-view"), store, api });
   createViewSwitch({
     root: document.getElementById("view-switch"),
@@ -253,15 +255,17 @@ async function main() {
   document.body.classList.add("ready");
 }
 
-// Catalogues are required; until they load the page shows why and offers a retry.
+// Catalogues (with the job request's schema and the lifecycle table in `system`, and the
+// presets: the first design is one) are required; until they load the page shows why and
+// offers a retry.
 async function loadCatalog(api, store) {
   const main = document.getElementById("app");
   for (;;) {
     try {
-      const [layers, datasets, system] = await Promise.all([api.layers(), api.datasets(), api.system()]);
+      const [layers, datasets, system, presets] = await Promise.all([api.layers(), api.datasets(), api.system(), api.presets()]);
       document.getElementById("boot")?.remove();
       main.hidden = false;
-      return { layers, datasets, system };
+      return { layers, datasets, system, presets };
     } catch (error) {
       const t = store.get().t;
       await new Promise((resolve) => {

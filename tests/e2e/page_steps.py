@@ -52,8 +52,9 @@ def build(page: Page, layers: list[tuple[str, dict[str, Any]]]) -> None:
 
 
 def set_training(page: Page, **values: Any) -> None:
+    """Fill training fields by name; `lr` is the optimizer's (the form nests it there)."""
     for name, value in values.items():
-        page.fill(f"#train-{name}", str(value))
+        page.fill(f"#train-optimizer-{name}" if name == "lr" else f"#train-{name}", str(value))
 
 
 def start(page: Page) -> None:

@@ -204,7 +204,7 @@ def test_pause_step_change_resume(open_page, token_server, shot):
     expect_status(page, "running")
     wait_until(page, "parseInt(document.querySelector('[data-testid=epoch-counter]').textContent) >= 2")
     expect(page.locator("[data-testid=resume]")).to_be_disabled()
-    expect(page.locator("[data-testid=step]")).to_be_disabled()
+    expect(page.locator("[data-testid=step]")).to_be_enabled()  # the lifecycle: finish this epoch, then pause
     page.click("[data-testid=pause]")
     expect_status(page, "paused")
     expect(page.locator("[data-testid=pause]")).to_be_disabled()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from page_steps import build, card, cards, choose_dataset, set_training, wait_until, wait_valid
+from page_steps import build, card, cards, choose_dataset, set_training, start, wait_until, wait_valid
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -58,7 +58,7 @@ def test_reloading_with_the_url_hash_restores_the_design(new_page, shot):
     expect(card(again, 2).locator("[name=p]")).to_have_value("0.25")
     expect(card(again, 3).locator("[name=out_features]")).to_have_value("2")
     expect(again.locator("[data-testid=optimizer]")).to_have_value("SGD")
-    expect(again.locator("#train-lr")).to_have_value("0.05")
+    expect(again.locator("#train-optimizer-lr")).to_have_value("0.05")
     expect(again.locator("#train-epochs")).to_have_value("50")
     expect(again.locator("#train-batch_size")).to_have_value("16")
     expect(again.locator("[data-testid=total-params]")).to_have_text("42 parameters")
@@ -121,3 +121,76 @@ def test_layers_are_added_and_reordered_by_drag_keyboard_and_buttons(new_page):
     assert types() == ["Linear", "Linear", "ReLU", "Linear", "Tanh", "Linear"]
     wait_valid(page)
     expect(page.locator("[data-testid=total-params]")).to_have_text("626 parameters")
+
+
+TUNED = {
+    "name": "tuned",
+    "dataset": {"name": "spiral", "params": {"samples": 100}, "test_fraction": 0.25, "seed": 11},
+    "model": {
+        "layers": [{"type": "Linear", "out_features": 8}, {"type": "Tanh"}, {"type": "Linear", "out_features": 2}]
+    },
+    "optimizer": {"type": "SGD", "lr": 0.05, "momentum": 0.9},
+    "scheduler": {"type": "StepLR", "step_size": 5},
+    "epochs": 3,
+    "batch_size": None,
+    "grad_clip": 0.5,
+    "early_stopping": 7,
+    "amp": "bf16",  # on a CPU the run notes that it is ignored
+    "checkpoint_every": 10,
+}
+# The settings a job request has beyond the dataset and the model, as the form shows them.
+TUNED_FORM = {
+    "#train-grad_clip": "0.5",
+    "#train-early_stopping": "7",
+    "#train-amp": "bf16",
+    "#train-checkpoint_every": "10",
+    "#train-scheduler-type": "StepLR",
+    "#train-scheduler-step_size": "5",
+    "#train-optimizer-type": "SGD",
+    "#train-optimizer-momentum": "0.9",
+    "#ds-seed": "11",
+    "#ds-test_fraction": "0.25",
+}
+
+
+def test_every_setting_survives_load_design_and_the_link(new_page, page_server, shot):
+    """Load design puts all of a job's settings in the form (the advanced ones too), the
+    link carries them, and a job started from the link asks for the same."""
+    with page_server.api() as client:
+        job = client.post("/api/jobs", json=TUNED)
+        assert job.status_code == 201, job.text
+        first = job.json()["request"]
+    page = new_page()
+    page.locator(f"[data-testid=job-row][data-id='{job.json()['id']}'] [data-testid=row-load-design]").click()
+    for selector, value in TUNED_FORM.items():
+        expect(page.locator(selector)).to_have_value(value)
+    expect(page.locator("[data-testid=advanced]")).to_have_attribute("open", "")
+    expect(page.locator("[data-testid=preview-seed]")).to_have_text("seed 11")
+    wait_valid(page)
+    shot(page, "loaded")
+
+    page.wait_for_timeout(500)  # the hash is written shortly after the last edit
+    link = page.url
+    assert "design=" in link
+    again = new_page(link[link.index("/", len("http://")) :])
+    for selector, value in TUNED_FORM.items():
+        expect(again.locator(selector)).to_have_value(value)
+    wait_valid(again)
+    start(again)
+    wait_until(again, "location.hash.includes('job=')")
+    started = again.evaluate("location.hash.split('job=')[1].split('&')[0]")
+    with page_server.api() as client:
+        second = client.get(f"/api/jobs/{started}").json()["request"]
+    settings = (
+        "grad_clip",
+        "early_stopping",
+        "amp",
+        "checkpoint_every",
+        "scheduler",
+        "optimizer",
+        "epochs",
+        "batch_size",
+    )
+    for key in settings:
+        assert second[key] == first[key], key
+    assert second["dataset"] == first["dataset"]

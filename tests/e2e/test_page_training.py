@@ -7,6 +7,7 @@ from page_steps import (
     TRAINING_TIMEOUT_MS,
     build,
     card,
+    cards,
     choose_dataset,
     heatmap,
     job_status,
@@ -166,3 +167,48 @@ def test_compile_switch_reaches_the_job_and_its_result_shows(new_page, shot):
     )
     assert record["compile"] is True and record["optimizer"]["type"] == "SGD"
     shot(page, "compiled")
+
+
+def test_the_gan_preset_loads_both_nets_and_trains(new_page, page_server, shot):
+    page = new_page()
+    page.select_option("[data-testid=preset-select]", "gan-ring")
+    tabs = page.locator("[data-testid=net-tabs]")
+    expect(tabs).to_be_visible()
+    expect(page.locator("[data-testid=net-generator]")).to_have_attribute("aria-selected", "true")
+    expect(cards(page)).to_have_count(5)
+    expect(page.locator("[data-testid=input-shape]")).to_have_text("8")  # the latent vector
+    wait_valid(page)
+    # Generator 8→32→32→2 and discriminator 2→32→32→1.
+    expect(page.locator("[data-testid=total-params]")).to_have_text("2595 parameters")
+    expect(page.locator("[data-testid=output-shape]")).to_have_text("2")
+
+    page.click("[data-testid=net-discriminator]")
+    expect(page.locator("[data-testid=net-discriminator]")).to_have_attribute("aria-selected", "true")
+    expect(card(page, 1)).to_have_attribute("data-type", "LeakyReLU")
+    expect(page.locator("[data-testid=input-shape]")).to_have_text("2")
+    expect(page.locator("[data-testid=output-shape]")).to_have_text("1")
+    # The GAN's own setting: a smaller latent vector shrinks the generator's first layer.
+    page.fill("#gan-latent_dim", "4")
+    expect(page.locator("[data-testid=total-params]")).to_have_text("2467 parameters")
+    shot(page, "designer")
+
+    set_training(page, epochs=100000)
+    start(page)
+    wait_loss_points(page, 3)
+    chart = page.locator("[data-testid=snapshot-chart]")
+    expect(chart).to_have_attribute("data-kind", "samples", timeout=TRAINING_TIMEOUT_MS)
+    first = int(chart.get_attribute("data-epoch"))
+    wait_until(
+        page,
+        f"Number(document.querySelector('[data-testid=snapshot-chart]').dataset.epoch) > {first}",
+        timeout=TRAINING_TIMEOUT_MS,
+    )
+    points = loss_points(page)
+    wait_loss_points(page, points + 3)
+    assert job_status(page) == "running"
+    shot(page, "training")
+    with page_server.api() as client:
+        job_id = page.evaluate("location.hash.split('job=')[1].split('&')[0]")
+        model = client.get(f"/api/jobs/{job_id}").json()["request"]["model"]
+    assert [len(model[net]["layers"]) for net in ("generator", "discriminator")] == [5, 5]
+    assert model["latent_dim"] == 4

@@ -63,3 +63,28 @@ test("network failures and 204s", async () => {
   const html = fakeFetch(() => new Response("<!DOCTYPE html><html><body>nope</body></html>", { status: 404, statusText: "Not Found" }));
   await assert.rejects(createApi({ fetch: html.fetch }).layers(), (error) => error.message === "HTTP 404 Not Found");
 });
+
+test("the job's tools: predict posts its inputs; export links carry no token, downloads send it in the header", async () => {
+  const { fetch, calls } = fakeFetch((url) => {
+    if (url.includes("onnx")) return json(409, { detail: "job j1 is running" });
+    if (url.includes("state_dict")) return new Response(new Uint8Array([1, 2, 3]), { headers: { "Content-Disposition": 'attachment; filename="net.safetensors"' } });
+    if (url.includes("python")) return new Response("import torch\n", { status: 200 });
+    return json(200, { outputs: [[1]] });
+  });
+  const api = createApi({ fetch, token: "tok", origin: "http://h" });
+  assert.deepEqual(await api.predict("j1", [[0, 0]]), { outputs: [[1]] });
+  assert.equal(calls[0].url, "http://h/api/jobs/j1/predict");
+  assert.deepEqual(JSON.parse(calls[0].init.body), { inputs: [[0, 0]] });
+  assert.equal(calls[0].init.headers.Authorization, "Bearer tok");
+  assert.equal(api.exportUrl("j1", "onnx"), "http://h/api/jobs/j1/export?format=onnx");
+  assert.equal(await api.exportText("j1"), "import torch\n");
+
+  const { blob, filename } = await api.download("j1", "state_dict");
+  assert.equal(filename, "net.safetensors");
+  assert.equal(blob.size, 3);
+  assert.equal(calls.at(-1).url, "http://h/api/jobs/j1/export?format=state_dict");
+  assert.equal(calls.at(-1).init.headers.Authorization, "Bearer tok");
+  await assert.rejects(api.download("j1", "onnx"), (error) => error instanceof ApiError && error.status === 409 && /running/.test(error.message));
+  await api.snapshots("j 1", 5);
+  assert.equal(calls.at(-1).url, "http://h/api/jobs/j%201/snapshots?limit=5");
+});

@@ -1,19 +1,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { extendApi } from "../../frontend/js/features/api-extras.js";
-import { highlightPython } from "../../frontend/js/features/code-tab.js";
+import { pythonTokens } from "../../frontend/js/features/code-tab.js";
 import { differingRows, settingsRow } from "../../frontend/js/features/compare.js";
 import { divergingColor } from "../../frontend/js/features/internals.js";
-import { downsample, normalise } from "../../frontend/js/features/predict.js";
+import { downsample, normalise, predictInput, zeros } from "../../frontend/js/features/predict.js";
 
-test("python highlighting marks tokens and escapes HTML", () => {
-  const html = highlightPython('import torch  # a < b\nx = "s" if 1 else None\n');
-  assert.match(html, /<span class="tok-keyword">import<\/span>/);
-  assert.match(html, /<span class="tok-comment"># a &lt; b<\/span>/);
-  assert.match(html, /<span class="tok-string">&#34;s&#34;<\/span>/); // quotes as entities: the same text
-  assert.match(html, /<span class="tok-number">1<\/span>/);
-  assert.ok(!html.includes("<b"));
+test("python source splits into kinds of token that cover it all", () => {
+  const source = 'import torch  # a <b>\nx = "s" if 1 else None\n';
+  const tokens = pythonTokens(source);
+  assert.equal(tokens.map(([, text]) => text).join(""), source); // nothing lost, nothing added
+  const kinds = Object.fromEntries(tokens.filter(([kind]) => kind).map(([kind, text]) => [text, kind]));
+  assert.deepEqual(kinds, { import: "keyword", torch: "builtin", "# a <b>": "comment", '"s"': "string", if: "keyword", 1: "number", else: "keyword", None: "keyword" });
+  assert.deepEqual(pythonTokens("x"), [[null, "x"]]);
 });
 
 test("a drawing becomes 28×28 values in [0, 1], then the dataset's normalisation", () => {
@@ -41,34 +40,16 @@ test("diverging colours: white at zero, full colour at the extremes", () => {
   assert.deepEqual(divergingColor(-2, 2), [240, 140, 0]);
 });
 
-test("extended client posts predict; export links carry no token, downloads send it in the header", async () => {
-  const calls = [];
-  const fetch = async (url, init) => {
-    calls.push([url, init]);
-    return { ok: true, status: 200, text: async () => JSON.stringify({ outputs: [[1]] }) };
-  };
-  const api = extendApi({}, { fetch, token: "tok", origin: "http://h" });
-  assert.deepEqual(await api.predict("j1", [[0, 0]]), { outputs: [[1]] });
-  assert.equal(calls[0][0], "http://h/api/jobs/j1/predict");
-  assert.equal(JSON.parse(calls[0][1].body).inputs[0][1], 0);
-  assert.equal(calls[0][1].headers.Authorization, "Bearer tok");
-  assert.equal(api.exportUrl("j1", "onnx"), "http://h/api/jobs/j1/export?format=onnx");
-
-  const served = [];
-  const download = extendApi({}, {
-    token: "tok",
-    fetch: async (url, init) => {
-      served.push([url, init]);
-      if (url.includes("onnx")) return new Response(JSON.stringify({ detail: "job j1 is running" }), { status: 409 });
-      return new Response(new Uint8Array([1, 2, 3]), { headers: { "Content-Disposition": 'attachment; filename="net.safetensors"' } });
-    },
-  });
-  const { blob, filename } = await download.download("j1", "state_dict");
-  assert.equal(filename, "net.safetensors");
-  assert.equal(blob.size, 3);
-  assert.equal(served[0][0], "/api/jobs/j1/export?format=state_dict");
-  assert.equal(served[0][1].headers.Authorization, "Bearer tok");
-  await assert.rejects(download.download("j1", "onnx"), (error) => error.status === 409 && /running/.test(error.message));
+test("predict takes its input from the job record: what planning found, not the dataset's defaults", () => {
+  // mlp-32-64-32-1: random-regression with 32 features (the catalogue's default is 2).
+  const mlp = { input_shape: [32], request: { task: "regression", dataset: { name: "random-regression", params: { features: 32 } } } };
+  assert.deepEqual(predictInput(mlp), { kind: "json", shape: [32] });
+  assert.deepEqual(predictInput({ input_shape: [2], request: { task: "classification" } }), { kind: "plane", shape: [2] });
+  assert.deepEqual(predictInput({ input_shape: [1, 28, 28], request: { task: "classification" } }), { kind: "draw", shape: [1, 28, 28] });
+  assert.deepEqual(predictInput({ input_shape: [20, 1], request: { task: "regression" } }), { kind: "json", shape: [20, 1] });
+  assert.deepEqual(predictInput({ input_shape: [2], request: { task: "gan", model: { latent_dim: 8 } } }), { kind: "latent", shape: [8] });
+  assert.deepEqual(zeros([2, 3]), [[0, 0, 0], [0, 0, 0]]);
+  assert.equal(zeros([32]).length, 32);
 });
 
 test("a drawing is normalised the way the dataset says it is", async () => {

@@ -8,7 +8,8 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import en from "../../frontend/js/i18n/en.js";
-import { BUILT_IN_PRESETS } from "../../frontend/js/lib/presets.js";
+import { JOB_FORM } from "../../frontend/js/lib/job-form.js";
+import { NETS } from "../../frontend/js/lib/spec.js";
 
 const root = fileURLToPath(new URL("../../frontend/", import.meta.url));
 
@@ -47,8 +48,8 @@ test("keys built at run time exist for every value the server and page use", () 
     ...["queued", "running", "paused", "completed", "stopped", "failed", "interrupted"].map((s) => `status.${s}`),
     ...["regression", "classification", "binary", "reconstruction", "gan"].map((s) => `task.${s}`),
     ...["linear", "activation", "conv", "pool", "norm", "recurrent", "transformer", "shape", "regularization", "block"].map((c) => `category.${c}`),
-    ...BUILT_IN_PRESETS.flatMap((preset) => [`preset.${preset.id}`, `preset.${preset.id}.help`]),
-    ...["lr", "epochs", "batch_size", "seed", "snapshot_every", "name"].flatMap((name) => [`training.${name}`, `training.${name}Help`]),
+    ...JOB_FORM.flatMap((entry) => [entry.label, entry.empty].filter(Boolean)),
+    ...NETS.gan.flatMap((net) => [`designer.net.${net}`, `start.noLayers.${net}`]),
   ];
   const params = readFileSync(join(root, "js/lib/params.js"), "utf8");
   for (const match of params.matchAll(/code: "(\w+)"/g)) dynamic.push(`error.${match[1]}`);

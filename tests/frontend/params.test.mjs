@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
+  acceptValue,
   defaultValues,
   fieldFromParam,
   fieldsFromJsonSchema,
@@ -114,4 +115,37 @@ test("a parameter named layers is a nested layer list", () => {
 
 test("a block starts with one inner layer", () => {
   assert.deepEqual(starterValue(fieldFromParam({ name: "layers", type: "string", default: null })), [{ type: "ReLU" }]);
+});
+
+test("unions of kinds, nullable yes/no and any JSON", () => {
+  const schema = {
+    properties: {
+      optimizer: { oneOf: [{ $ref: "#/$defs/A" }, { $ref: "#/$defs/B" }], discriminator: { propertyName: "type" } },
+      maybe: { anyOf: [{ oneOf: [{ $ref: "#/$defs/A" }, { $ref: "#/$defs/B" }] }, { type: "null" }], default: null },
+      compile: { anyOf: [{ type: "boolean" }, { type: "null" }], default: null },
+      extra: { type: "object", additionalProperties: true },
+    },
+    $defs: {
+      A: { properties: { type: { const: "A" }, lr: { type: "number", exclusiveMinimum: 0 } } },
+      B: { properties: { type: { const: "B" }, beta: { type: "integer" } } },
+    },
+  };
+  const fields = Object.fromEntries(fieldsFromJsonSchema(schema).map((field) => [field.name, field]));
+  assert.equal(fields.optimizer.type, "union");
+  assert.deepEqual(Object.keys(fields.optimizer.variants), ["A", "B"]);
+  assert.equal(fields.maybe.type, "union");
+  assert.equal(fields.maybe.discriminator, "type"); // found: the property each kind fixes
+  assert.equal(fields.maybe.nullable, true);
+  assert.deepEqual(acceptValue(fields.optimizer, { type: "A", lr: 0.1, beta: 2 }), { type: "A", lr: 0.1 });
+  assert.equal(acceptValue(fields.optimizer, { type: "A", lr: 0 }).lr, undefined);
+  assert.equal(acceptValue(fields.optimizer, { type: "C" }), undefined);
+  assert.equal(acceptValue(fields.optimizer, null), undefined);
+  assert.equal(acceptValue(fields.maybe, null), null);
+
+  assert.deepEqual(parseFieldValue(fields.compile, "false"), { value: false });
+  assert.deepEqual(parseFieldValue(fields.compile, "true"), { value: true });
+  assert.deepEqual(parseFieldValue(fields.compile, ""), { value: undefined });
+  assert.deepEqual(parseFieldValue(fields.extra, '{"a": 1}'), { value: { a: 1 } });
+  assert.equal(parseFieldValue(fields.extra, "{").error.code, "json");
+  assert.equal(formatFieldValue(fields.extra, { a: 1 }), '{"a":1}');
 });

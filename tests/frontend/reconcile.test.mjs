@@ -1,61 +1,54 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { createJobFields } from "../../frontend/js/lib/job-fields.js";
 import { createReconciler } from "../../frontend/js/lib/reconcile.js";
 import { createIdFactory, designFromRequest } from "../../frontend/js/lib/spec.js";
+import { CATALOG, JOB_SCHEMA } from "./fixtures/catalog.mjs";
 
-const catalog = {
-  datasets: [
-    { name: "spiral", task: "classification", params: { properties: { samples: { type: "integer" }, noise: { type: "number" } } } },
-    { name: "sine", task: "regression", params: { properties: { samples: { type: "integer" } } } },
-  ],
-  system: {
-    devices: ["cpu"],
-    training: {
-      tasks: ["regression", "classification"],
-      losses: ["MSELoss", "CrossEntropyLoss"],
-      default_loss: { regression: "MSELoss", classification: "CrossEntropyLoss" },
-      optimizers: [{ type: "SGD" }, { type: "Adam" }],
-      schedulers: [{ type: "StepLR" }],
-    },
-  },
-};
-const reconcile = createReconciler(catalog);
+const reconcile = createReconciler({ ...CATALOG, fields: createJobFields(JOB_SCHEMA) });
 const design = (request) => reconcile(designFromRequest(request, createIdFactory()));
 
 test("what the server has is kept", () => {
-  const d = design({
-    dataset: { name: "spiral", params: { samples: 50, noise: 0.2 } },
-    model: { layers: [] },
+  const settings = {
     task: "classification",
     loss: "CrossEntropyLoss",
     optimizer: { type: "SGD", lr: 0.5, momentum: 0.9 },
     scheduler: { type: "StepLR", step_size: 5 },
     device: "cpu",
-  });
-  assert.deepEqual(d.dataset.params, { samples: 50, noise: 0.2 });
-  assert.equal(d.training.task, "classification");
-  assert.deepEqual(d.training.optimizer, { type: "SGD", lr: 0.5, momentum: 0.9 });
-  assert.deepEqual(d.training.scheduler, { type: "StepLR", step_size: 5 });
-  assert.equal(d.training.device, "cpu");
+    grad_clip: 2,
+    amp: "bf16",
+    early_stopping: 4,
+    checkpoint_every: 6,
+  };
+  const dataset = { name: "spiral", params: { samples: 50, noise: 0.2 }, test_fraction: 0.1, seed: 3 };
+  const d = design({ dataset, model: { layers: [] }, ...settings });
+  assert.deepEqual(d.dataset, dataset);
+  assert.deepEqual(d.training, settings);
 });
 
-test("unknown names fall back to the server's defaults", () => {
+test("what the server would refuse is left to its defaults", () => {
   const d = design({
-    dataset: { name: "nope", params: { samples: 50 } },
+    dataset: { name: "nope", params: { samples: 50 }, test_fraction: 3, seed: -1 },
     model: { layers: [] },
     task: "gan",
     loss: "Nonsense",
     optimizer: { type: "Lion", lr: 0.3 },
-    scheduler: { type: "Warp" },
+    scheduler: { type: "StepLR", step_size: 0, gamma: 0.5, warp: 9 },
     device: "cuda:7",
+    epochs: -3,
+    grad_clip: 0,
+    amp: "fp8",
+    compile: "yes",
+    no_such_field: 1,
   });
   assert.equal(d.dataset.name, "spiral");
+  assert.equal("test_fraction" in d.dataset || "seed" in d.dataset, false);
   assert.equal(d.training.task, "classification");
   assert.equal(d.training.loss, "CrossEntropyLoss");
-  assert.deepEqual(d.training.optimizer, { type: "Adam", lr: 0.3 });
-  assert.equal(d.training.scheduler, null);
-  assert.equal(d.training.device, "auto");
+  // Within a union, only the members this kind has and takes are kept.
+  assert.deepEqual(d.training.scheduler, { type: "StepLR", gamma: 0.5 });
+  assert.deepEqual(Object.keys(d.training).sort(), ["loss", "scheduler", "task"]);
 });
 
 test("parameters the dataset does not take are dropped; a missing task comes from the dataset", () => {
@@ -63,4 +56,14 @@ test("parameters the dataset does not take are dropped; a missing task comes fro
   assert.deepEqual(d.dataset.params, { samples: 20 });
   assert.equal(d.training.task, "regression");
   assert.equal(d.training.loss, "MSELoss");
+});
+
+test("a GAN keeps its settings; ones it does not have are dropped", () => {
+  const d = design({
+    dataset: { name: "ring", params: {} },
+    model: { generator: { layers: [{ type: "Linear" }] }, discriminator: { layers: [] }, latent_dim: 4, depth: 3 },
+  });
+  assert.equal(d.training.task, "gan");
+  assert.deepEqual(d.gan, { latent_dim: 4 });
+  assert.equal(design({ dataset: { name: "ring" }, model: { generator: {}, latent_dim: 0 } }).gan.latent_dim, undefined);
 });

@@ -11,8 +11,10 @@ import {
   emptyDesign,
   insertLayer,
   layerFromSpec,
+  modelKind,
   modelSpec,
   moveLayer,
+  netsOf,
   removeLayer,
   setLayerParam,
   validationBody,
@@ -22,7 +24,7 @@ function spiralDesign() {
   const makeId = createIdFactory();
   const design = emptyDesign("spiral");
   design.dataset.params = { samples: 200, noise: 0.1, unused: undefined };
-  design.layers = [
+  design.nets.layers = [
     { type: "Linear", out_features: 16 },
     { type: "Tanh" },
     { type: "Linear", out_features: 2, in_features: "" },
@@ -30,67 +32,53 @@ function spiralDesign() {
   return { design, makeId };
 }
 
+const GAN_RING = {
+  name: "gan-ring",
+  dataset: { name: "ring", params: { samples: 1000 }, test_fraction: 0.2, seed: null },
+  model: {
+    generator: { layers: [{ type: "Linear", out_features: 32 }, { type: "ReLU" }, { type: "Linear", out_features: 2 }] },
+    discriminator: { layers: [{ type: "Linear", out_features: 32 }, { type: "LeakyReLU", negative_slope: 0.2 }, { type: "Linear", out_features: 1 }] },
+    latent_dim: 8,
+  },
+  task: "gan",
+  loss: "BCEWithLogitsLoss",
+  optimizer: { type: "Adam", lr: 0.001, betas: [0.5, 0.999] },
+  epochs: 200,
+  batch_size: 64,
+};
+
 test("model spec drops unset parameters and keeps torch keyword names", () => {
   const { design } = spiralDesign();
-  assert.deepEqual(modelSpec(design.layers), {
+  assert.deepEqual(modelSpec(design), {
     layers: [{ type: "Linear", out_features: 16 }, { type: "Tanh" }, { type: "Linear", out_features: 2 }],
   });
 });
 
-test("job request follows DESIGN §3 with defaults filled", () => {
+test("the job request is the design's settings, its dataset and its model", () => {
   const { design } = spiralDesign();
-  design.training.task = "classification";
-  design.training.loss = "CrossEntropyLoss";
-  design.training.batch_size = null;
-  const request = buildJobRequest(design);
-  assert.deepEqual(request, {
+  design.training = { task: "classification", loss: "CrossEntropyLoss", batch_size: null, optimizer: { type: "Adam", lr: 0.01 }, seed: undefined, name: "" };
+  assert.deepEqual(buildJobRequest(design), {
     name: "spiral 16-2",
-    dataset: { name: "spiral", params: { samples: 200, noise: 0.1 }, test_fraction: 0.2 },
-    model: modelSpec(design.layers),
+    dataset: { name: "spiral", params: { samples: 200, noise: 0.1 } },
+    model: modelSpec(design),
     task: "classification",
     loss: "CrossEntropyLoss",
     optimizer: { type: "Adam", lr: 0.01 },
-    scheduler: null,
-    epochs: 200,
-    batch_size: null,
-    device: "auto",
-    seed: 0,
-    snapshot_every: 1,
-    compile: null,
+    batch_size: null, // null is a choice (full batch); unset fields are left to the server
   });
-});
-
-test("the compile choice survives request → design → request", () => {
-  for (const choice of [true, false, null]) {
-    const { design, makeId } = spiralDesign();
-    design.training.compile = choice;
-    const request = buildJobRequest(design);
-    assert.equal(request.compile, choice);
-    assert.equal(buildJobRequest(designFromRequest(request, makeId)).compile, choice);
-  }
-  const { makeId } = spiralDesign();
-  assert.equal(designFromRequest({ compile: "yes" }, makeId).training.compile, null); // junk from a URL is ignored
 });
 
 test("validation body carries the model and the dataset", () => {
   const { design } = spiralDesign();
   assert.deepEqual(validationBody(design), {
-    model: modelSpec(design.layers),
+    model: modelSpec(design),
     dataset: { name: "spiral", params: { samples: 200, noise: 0.1 } },
   });
 });
 
-test("a scheduler without a type is sent as null", () => {
-  const { design } = spiralDesign();
-  design.training.scheduler = { type: "", step_size: 3 };
-  assert.equal(buildJobRequest(design).scheduler, null);
-  design.training.scheduler = { type: "StepLR", step_size: 3 };
-  assert.deepEqual(buildJobRequest(design).scheduler, { type: "StepLR", step_size: 3 });
-});
-
 test("layer list operations are immutable", () => {
   const { design, makeId } = spiralDesign();
-  const layers = design.layers;
+  const layers = design.nets.layers;
   const [a, b, c] = layers.map((layer) => layer.id);
 
   const moved = moveLayer(layers, c, 0);
@@ -115,25 +103,50 @@ test("layer list operations are immutable", () => {
   assert.equal("out_features" in setLayerParam(layers, a, "out_features", undefined)[0].params, false);
 });
 
-test("a job request round-trips through a design", () => {
-  const { design } = spiralDesign();
-  design.training.name = "mine";
-  design.training.scheduler = { type: "StepLR", step_size: 10 };
-  const request = buildJobRequest(design);
-  const again = buildJobRequest(designFromRequest(request, createIdFactory()));
-  assert.deepEqual(again, request);
+test("every field of a request survives request → design → request, named or not", () => {
+  const request = {
+    name: "mine",
+    dataset: { name: "spiral", params: { samples: 200 }, test_fraction: 0.1, seed: 7 },
+    model: { layers: [{ type: "Linear", out_features: 2 }] },
+    task: "classification",
+    optimizer: { type: "SGD", lr: 0.1, momentum: 0.9 },
+    scheduler: { type: "StepLR", step_size: 10 },
+    grad_clip: 1.5,
+    amp: "bf16",
+    early_stopping: 5,
+    checkpoint_every: 3,
+    compile: false,
+    a_field_added_later: { any: ["json"] },
+  };
+  assert.deepEqual(buildJobRequest(designFromRequest(request, createIdFactory())), request);
 });
 
-test("designFromRequest ignores junk and keeps defaults", () => {
+test("a GAN request becomes two nets and comes back the same", () => {
+  const design = designFromRequest(GAN_RING, createIdFactory());
+  assert.equal(modelKind(design), "gan");
+  assert.deepEqual(netsOf(design), ["generator", "discriminator"]);
+  assert.deepEqual(design.nets.generator.map((layer) => layer.type), ["Linear", "ReLU", "Linear"]);
+  assert.deepEqual(design.nets.discriminator[1].params, { negative_slope: 0.2 });
+  assert.deepEqual(design.gan, { latent_dim: 8 });
+  assert.deepEqual(buildJobRequest(design), GAN_RING);
+  assert.deepEqual(validationBody(design).model, GAN_RING.model);
+  assert.equal(defaultJobName({ ...design, training: { ...design.training, name: "" } }), "ring GAN");
+  // The server's rule: a generator and a discriminator are a GAN even when the task is left out.
+  const { task, ...untasked } = GAN_RING;
+  assert.equal(modelKind(designFromRequest(untasked, createIdFactory())), "gan");
+});
+
+test("designFromRequest keeps layers with a type and copies the rest untouched", () => {
   const design = designFromRequest(
     { dataset: { name: "moons", params: "nope" }, model: { layers: [{ type: "ReLU" }, null, { foo: 1 }] }, epochs: -3, seed: 4 },
     createIdFactory(),
   );
   assert.equal(design.dataset.name, "moons");
   assert.deepEqual(design.dataset.params, {});
-  assert.deepEqual(design.layers.map((layer) => layer.type), ["ReLU"]);
-  assert.equal(design.training.epochs, 200);
-  assert.equal(design.training.seed, 4);
+  assert.deepEqual(design.nets.layers.map((layer) => layer.type), ["ReLU"]);
+  // Whether this server takes -3 is the reconciler's business (reconcile.test.mjs).
+  assert.deepEqual(design.training, { epochs: -3, seed: 4 });
+  assert.deepEqual(designFromRequest(null, createIdFactory()), emptyDesign());
 });
 
 test("designToPlain omits an automatic name", () => {

@@ -10,8 +10,8 @@ test("errors are attached to the layer they name", () => {
     { loc: ["model", "layers", 2, "layers", 1, "in_features"], msg: "inner", type: "shape" },
     { loc: ["body", "epochs"], msg: "too many", type: "limit" },
     { loc: ["dataset", "params", "noise"], msg: "bad noise", type: "value" },
-  ], ["Linear", "Tanh", "Residual", "Linear"]);
-  assert.deepEqual(mapped.layers, {
+  ], { layers: ["Linear", "Tanh", "Residual", "Linear"] });
+  assert.deepEqual(mapped.nets.layers, {
     0: [{ field: "out_features", msg: "must be ≥ 1" }],
     2: [{ field: "layers[1].in_features", msg: "inner" }],
     3: [{ field: "in_features", msg: "expected 16, got 8" }],
@@ -23,9 +23,25 @@ test("errors are attached to the layer they name", () => {
 });
 
 test("string and object details are general errors", () => {
-  assert.deepEqual(mapValidationErrors("unknown dataset"), { layers: {}, general: [{ where: "", msg: "unknown dataset" }] });
-  assert.deepEqual(mapValidationErrors({ msg: "x", loc: ["model", "layers", 1] }).layers, { 1: [{ field: "", msg: "x" }] });
-  assert.deepEqual(mapValidationErrors(null), { layers: {}, general: [] });
+  assert.deepEqual(mapValidationErrors("unknown dataset"), { nets: {}, general: [{ where: "", msg: "unknown dataset" }] });
+  assert.deepEqual(mapValidationErrors({ msg: "x", loc: ["model", "layers", 1] }).nets, { layers: { 1: [{ field: "", msg: "x" }] } });
+  assert.deepEqual(mapValidationErrors(null), { nets: {}, general: [] });
+});
+
+test("a GAN's errors go to the net they name", () => {
+  const mapped = mapValidationErrors(
+    [
+      { loc: ["model", "generator", "layers", 0, "out_features"], msg: "must be ≥ 1" },
+      { loc: ["body", "model", "discriminator", "layers", 1, "LeakyReLU", "negative_slope"], msg: "bad slope" },
+      { loc: ["model", "latent_dim"], msg: "too big" },
+    ],
+    { generator: ["Linear"], discriminator: ["Linear", "LeakyReLU"] },
+  );
+  assert.deepEqual(mapped.nets, {
+    generator: { 0: [{ field: "out_features", msg: "must be ≥ 1" }] },
+    discriminator: { 1: [{ field: "negative_slope", msg: "bad slope" }] },
+  });
+  assert.deepEqual(mapped.general, [{ where: "model.latent_dim", msg: "too big" }]);
 });
 
 test("a detail reads as one line", () => {
@@ -48,9 +64,16 @@ test("a valid answer maps shapes and counts by index", () => {
     total_params: 48,
   });
   assert.deepEqual(mapped, {
-    inputShape: [2],
-    outputShape: [2],
+    nets: { layers: { inputShape: [2], outputShape: [2], layers: { 0: { outputShape: [16], params: 48 }, 1: { outputShape: [16], params: 0 } } } },
     totalParams: 48,
-    layers: { 0: { outputShape: [16], params: 48 }, 1: { outputShape: [16], params: 0 } },
   });
+});
+
+test("a GAN's answer maps each net", () => {
+  const net = (input, output, params) => ({ input_shape: input, output_shape: output, layers: [{ index: 0, type: "Linear", output_shape: output, params }], total_params: params });
+  const mapped = mapValidationResult({ generator: net([8], [2], 18), discriminator: net([2], [1], 3), total_params: 21 });
+  assert.deepEqual(Object.keys(mapped.nets), ["generator", "discriminator"]);
+  assert.deepEqual(mapped.nets.generator.inputShape, [8]);
+  assert.deepEqual(mapped.nets.discriminator.layers, { 0: { outputShape: [1], params: 3 } });
+  assert.equal(mapped.totalParams, 21);
 });

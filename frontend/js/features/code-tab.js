@@ -1,34 +1,35 @@
 // The "Code" tab: the job as a standalone PyTorch script, highlighted, with copy and
 // download, plus links to the trained weights (state_dict, TorchScript, ONNX).
 //
-//   const tab = mountCodeTab(container, api, { jobId, t });  // api: extendApi(...)
+//   const tab = mountCodeTab(container, api, { jobId, weights, t });  // api: lib/api.js
 //   tab.show(otherJobId);  tab.destroy();
 
-import { escapeMarkup } from "../lib/escape.js";
+import { h, replaceChildren } from "../ui/dom.js";
 
 const KEYWORDS = new Set(
   ("False None True and as assert break class continue def del elif else except finally for from global if " +
     "import in is lambda nonlocal not or pass raise return try while with yield").split(" "),
 );
+const BUILTINS = new Set(["nn", "torch", "np", "self", "super", "print", "range", "len", "min", "int", "float"]);
 const TOKEN = /(#[^\n]*)|("""[\s\S]*?"""|'''[\s\S]*?'''|f?"(?:[^"\\\n]|\\.)*"|f?'(?:[^'\\\n]|\\.)*')|(\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b)|([A-Za-z_]\w*)/g;
 
-// Python → HTML with <span class="tok-…"> for comments, strings, numbers, keywords, builtins.
-export function highlightPython(source) {
-  let out = "";
+// Python source → [[kind, text], …] covering it all, in order; kind is "comment", "string",
+// "number", "keyword", "builtin" or null (plain text). The page shows each piece as a text
+// node, so nothing in the source is ever read as markup.
+export function pythonTokens(source) {
+  const tokens = [];
+  const plain = (text) => text && tokens.push([null, text]);
   let last = 0;
   for (const match of source.matchAll(TOKEN)) {
-    out += escapeMarkup(source.slice(last, match.index));
+    plain(source.slice(last, match.index));
     const [text, comment, string, number, word] = match;
-    let kind = null;
-    if (comment) kind = "comment";
-    else if (string) kind = "string";
-    else if (number) kind = "number";
-    else if (word && KEYWORDS.has(word)) kind = "keyword";
-    else if (word && /^(nn|torch|np|self|super|print|range|len|min|int|float)$/.test(word)) kind = "builtin";
-    out += kind ? `<span class="tok-${kind}">${escapeMarkup(text)}</span>` : escapeMarkup(text);
+    const kind = comment ? "comment" : string ? "string" : number ? "number" : KEYWORDS.has(word) ? "keyword" : BUILTINS.has(word) ? "builtin" : null;
+    if (kind) tokens.push([kind, text]);
+    else plain(text);
     last = match.index + text.length;
   }
-  return out + escapeMarkup(source.slice(last));
+  plain(source.slice(last));
+  return tokens;
 }
 
 const FORMATS = [
@@ -37,84 +38,91 @@ const FORMATS = [
   ["onnx", "ONNX"],
 ];
 
-// trained: false shows a note instead of weight links (they exist once the job has ended).
-export function mountCodeTab(container, api, { jobId = null, trained = true, t = (key, vars) => vars?.fallback ?? key } = {}) {
-  const root = document.createElement("section");
-  root.className = "code-tab";
-  root.dataset.testid = "code-tab";
-  root.innerHTML = `
-    <div class="code-tab-actions">
-      <button type="button" class="btn btn-small" data-action="copy" data-testid="code-copy"></button>
-      <button type="button" class="btn btn-small" data-action="download" data-testid="code-download"></button>
-      <span class="code-tab-weights"></span>
-      <span class="code-tab-status" role="status"></span>
-    </div>
-    <pre class="code-tab-source" data-testid="code-source"><code class="language-python"></code></pre>`;
+// weights: whether the job's status allows its weights to be exported (the lifecycle
+// table's `export_weights`); without, a note says when they will be.
+export function mountCodeTab(container, api, { jobId = null, weights: hasWeights = true, t }) {
+  const code = h("code", { class: "language-python" });
+  const status = h("span", { class: "code-tab-status", role: "status" });
+  const weights = h("span", { class: "code-tab-weights", onclick: downloadWeights });
+  const root = h(
+    "section",
+    { class: "code-tab", dataset: { testid: "code-tab" } },
+    h(
+      "div",
+      { class: "code-tab-actions" },
+      h("button", { type: "button", class: "btn btn-small", dataset: { testid: "code-copy" }, text: t("code.copy"), onclick: copy }),
+      h("button", { type: "button", class: "btn btn-small", dataset: { testid: "code-download" }, text: t("code.download"), onclick: downloadScript }),
+      weights,
+      status,
+    ),
+    h("pre", { class: "code-tab-source", dataset: { testid: "code-source" } }, code),
+  );
   container.append(root);
-  const code = root.querySelector("code");
-  const status = root.querySelector(".code-tab-status");
-  const weights = root.querySelector(".code-tab-weights");
-  root.querySelector("[data-action=copy]").textContent = t("code.copy", { fallback: "Copy" });
-  root.querySelector("[data-action=download]").textContent = t("code.download", { fallback: "Download .py" });
   let source = "";
   let current = null;
 
-  root.querySelector("[data-action=copy]").addEventListener("click", async () => {
+  async function copy() {
     try {
       await navigator.clipboard.writeText(source);
-      status.textContent = t("code.copied", { fallback: "Copied" });
+      status.textContent = t("code.copied");
     } catch {
-      status.textContent = t("code.copy_failed", { fallback: "Copy failed: select the code instead" });
+      status.textContent = t("code.copy_failed");
     }
-  });
-  root.querySelector("[data-action=download]").addEventListener("click", () => {
+  }
+
+  function downloadScript() {
     saveBlob(new Blob([source], { type: "text/x-python" }), `torchplay_${current}.py`);
-  });
+  }
+
   // The links name the export without the token; a click fetches it with the header.
-  weights.addEventListener("click", async (event) => {
+  async function downloadWeights(event) {
     const link = event.target.closest("a[data-format]");
     if (!link) return;
     event.preventDefault();
     try {
       const { blob, filename } = await api.download(current, link.dataset.format);
-      saveBlob(blob, filename);
+      saveBlob(blob, filename ?? `torchplay_${current}.${link.dataset.format}`);
     } catch (error) {
       status.textContent = error.message;
     }
-  });
+  }
 
   async function show(id) {
     current = id;
     if (!id) return;
-    status.textContent = t("code.loading", { fallback: "Loading…" });
+    status.textContent = t("code.loading");
     try {
-      source = await api.exportText(id);
+      const text = await api.exportText(id);
       if (current !== id) return;
-      code.innerHTML = highlightPython(source);
+      source = text;
+      replaceChildren(code, pythonTokens(source).map(([kind, piece]) => (kind ? h("span", { class: `tok-${kind}`, text: piece }) : piece)));
       status.textContent = "";
     } catch (error) {
       status.textContent = error.message;
     }
-    if (!trained) {
-      weights.textContent = t("code.weightsNote", { fallback: "Weights download once the job has ended." });
+    if (!hasWeights) {
+      weights.textContent = t("code.weightsNote");
       return;
     }
-    weights.replaceChildren(
-      t("code.weights", { fallback: "Weights:" }),
-      ...FORMATS.map(([format, label]) => {
-        const link = Object.assign(document.createElement("a"), { href: api.exportUrl(id, format), textContent: label, download: "" });
-        link.dataset.format = format;
-        return link;
-      }),
+    replaceChildren(
+      weights,
+      t("code.weights"),
+      FORMATS.map(([format, label]) => h("a", { href: api.exportUrl(id, format), download: "", dataset: { format }, text: label })),
     );
   }
 
   show(jobId);
-  return { show, destroy: () => root.remove(), get source() { return source; } };
+  return {
+    show,
+    destroy: () => root.remove(),
+    get source() {
+      return source;
+    },
+  };
 }
 
 function saveBlob(blob, filename) {
   const url = URL.createObjectURL(blob);
-  Object.assign(document.createElement("a"), { href: url, download: filename }).click();
+  h("a", { href: url, download: filename }).click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

@@ -2,9 +2,10 @@
 // (TensorFlow Playground's thumbnails), a CNN's feature maps for one test image, and every
 // layer's weight and gradient norm per epoch (the epoch events' `layer_norms`).
 //
-//   mountInternals(container, api, { jobId, Plotly });
+//   mountInternals(container, api, { jobId, Plotly, t });
 
 import { escapeMarkup } from "../lib/escape.js";
+import { h, replaceChildren } from "../ui/dom.js";
 
 const THUMB = 48; // px per neuron thumbnail
 
@@ -19,9 +20,7 @@ export function divergingColor(v, scale = 1) {
 function heatmap(values, size, { diverging = true } = {}) {
   const rows = values.length;
   const cols = values[0].length;
-  const canvas = Object.assign(document.createElement("canvas"), { width: cols, height: rows });
-  canvas.style.width = canvas.style.height = `${size}px`;
-  canvas.style.imageRendering = "pixelated";
+  const canvas = h("canvas", { width: cols, height: rows, style: { width: `${size}px`, height: `${size}px`, imageRendering: "pixelated" } });
   const ctx = canvas.getContext("2d");
   const image = ctx.createImageData(cols, rows);
   const flat = values.flat();
@@ -40,50 +39,47 @@ function heatmap(values, size, { diverging = true } = {}) {
   return canvas;
 }
 
-export function mountInternals(container, api, { jobId, Plotly = globalThis.Plotly, t = (k, v) => v?.fallback ?? k }) {
-  const root = document.createElement("section");
-  root.className = "internals";
-  root.dataset.testid = "internals";
-  root.innerHTML = `<div class="internals-pictures"></div><h3 class="subhead internals-norms-title"></h3><div class="internals-norms" data-testid="internals-norms"></div><p class="internals-status" role="status"></p>`;
-  root.querySelector(".internals-norms-title").textContent = t("internals.norms", { fallback: "Weight and gradient norms per layer" });
+export function mountInternals(container, api, { jobId, Plotly = globalThis.Plotly, t }) {
+  const pictures = h("div", { class: "internals-pictures" });
+  const normsTitle = h("h3", { class: "subhead internals-norms-title", text: t("internals.norms") });
+  const norms = h("div", { class: "internals-norms", dataset: { testid: "internals-norms" } });
+  const status = h("p", { class: "internals-status", role: "status" });
+  const root = h("section", { class: "internals", dataset: { testid: "internals" } }, pictures, normsTitle, norms, status);
   container.append(root);
-  const pictures = root.querySelector(".internals-pictures");
-  const status = root.querySelector(".internals-status");
 
   async function load(id = jobId) {
     jobId = id;
     const [epochs, inside] = await Promise.all([api.metrics(id), api.internals(id).catch((error) => ({ error }))]);
-    const names = Object.fromEntries((inside.layers?.model ?? []).map((layer) => [layer.index, layer.name]));
+    // A layer's name by net and index (a GAN's norms say which net each belongs to).
+    const names = {};
+    for (const [net, layers] of Object.entries(inside.layers ?? {})) for (const layer of layers) names[`${net}:${layer.index}`] = layer.name;
     const hasNorms = drawNorms(epochs, names);
-    pictures.replaceChildren();
+    replaceChildren(pictures);
     if (inside.error) status.textContent = inside.error.message;
     if (inside.neurons) drawNeurons(inside.neurons);
     if (inside.feature_maps) drawFeatureMaps(inside.feature_maps);
-    if (!inside.error && !pictures.childElementCount && !hasNorms) {
-      status.textContent = t("internals.nothing", { fallback: "Nothing to show inside this network yet." });
-    }
+    if (!inside.error && !pictures.childElementCount && !hasNorms) status.textContent = t("internals.nothing");
   }
 
   function drawNeurons({ layers }) {
     for (const layer of layers) {
-      const column = document.createElement("figure");
-      column.className = "internals-layer";
-      column.append(Object.assign(document.createElement("figcaption"), { textContent: `${layer.name} (${layer.total})` }));
-      layer.neurons.forEach((grid) => column.append(heatmap(grid, THUMB)));
-      pictures.append(column);
+      pictures.append(
+        h("figure", { class: "internals-layer" }, h("figcaption", { text: `${layer.name} (${layer.total})` }), layer.neurons.map((grid) => heatmap(grid, THUMB))),
+      );
     }
   }
 
   function drawFeatureMaps({ image, layers }) {
-    const input = document.createElement("figure");
-    input.append(Object.assign(document.createElement("figcaption"), { textContent: t("internals.input", { fallback: "input" }) }), heatmap(image, 84, { diverging: false }));
-    pictures.append(input);
+    pictures.append(h("figure", {}, h("figcaption", { text: t("internals.input") }), heatmap(image, 84, { diverging: false })));
     for (const layer of layers) {
-      const row = document.createElement("figure");
-      row.className = "internals-layer";
-      row.append(Object.assign(document.createElement("figcaption"), { textContent: `${layer.name}: ${layer.maps.length}/${layer.channels}` }));
-      layer.maps.forEach((map) => row.append(heatmap(map, THUMB, { diverging: false })));
-      pictures.append(row);
+      pictures.append(
+        h(
+          "figure",
+          { class: "internals-layer" },
+          h("figcaption", { text: `${layer.name}: ${layer.maps.length}/${layer.channels}` }),
+          layer.maps.map((map) => heatmap(map, THUMB, { diverging: false })),
+        ),
+      );
     }
   }
 
@@ -91,7 +87,9 @@ export function mountInternals(container, api, { jobId, Plotly = globalThis.Plot
     const series = new Map();
     for (const event of epochs) {
       for (const entry of event.layer_norms ?? []) {
-        const key = names[entry.layer] ?? `layer ${entry.layer}`;
+        const net = entry.net ?? "model";
+        const name = names[`${net}:${entry.layer}`] ?? `layer ${entry.layer}`;
+        const key = entry.net ? `${net} ${name}` : name;
         if (!series.has(key)) series.set(key, { x: [], weight: [], grad: [] });
         const s = series.get(key);
         s.x.push(event.epoch);
@@ -99,8 +97,8 @@ export function mountInternals(container, api, { jobId, Plotly = globalThis.Plot
         s.grad.push(entry.grad);
       }
     }
-    root.querySelector(".internals-norms-title").hidden = !series.size;
-    root.querySelector(".internals-norms").hidden = !series.size;
+    normsTitle.hidden = !series.size;
+    norms.hidden = !series.size;
     if (!Plotly || !series.size) return Boolean(series.size);
     const traces = [];
     [...series].forEach(([layer, s]) => {
@@ -108,14 +106,14 @@ export function mountInternals(container, api, { jobId, Plotly = globalThis.Plot
       traces.push({ x: s.x, y: s.weight, name: `${name} |W|`, mode: "lines" });
       traces.push({ x: s.x, y: s.grad, name: `${name} |∇|`, mode: "lines", line: { dash: "dot" }, yaxis: "y2" });
     });
-    Plotly.react(root.querySelector(".internals-norms"), traces, {
+    Plotly.react(norms, traces, {
       margin: { l: 56, r: 64, t: 10, b: 44 },
       paper_bgcolor: "rgba(0,0,0,0)",
       font: { size: 11, color: "#495057" },
       legend: { orientation: "h", y: -0.42 },
-      xaxis: { title: { text: t("compare.epoch", { fallback: "epoch" }) } },
-      yaxis: { title: { text: t("internals.weightNorm", { fallback: "weight norm" }) }, automargin: true },
-      yaxis2: { title: { text: t("internals.gradNorm", { fallback: "gradient norm" }) }, overlaying: "y", side: "right", type: "log", automargin: true, exponentformat: "power" },
+      xaxis: { title: { text: t("compare.epoch") } },
+      yaxis: { title: { text: t("internals.weightNorm") }, automargin: true },
+      yaxis2: { title: { text: t("internals.gradNorm") }, overlaying: "y", side: "right", type: "log", automargin: true, exponentformat: "power" },
     }, { responsive: true, displayModeBar: false });
     return true;
   }

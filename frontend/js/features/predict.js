@@ -1,14 +1,35 @@
 // "Predict": query the trained model. 2-D inputs: click on the plane. 1×28×28 images: draw
-// on a 28×28 canvas. Anything else: a JSON box. Class probabilities show as a bar chart
-// (Plotly when the page has it, plain bars otherwise).
+// on a 28×28 canvas. Anything else: a JSON box, filled with one all-zero row of the job's
+// input shape. Class probabilities show as a bar chart (Plotly when the page has it, plain
+// bars otherwise).
 //
-//   mountPredict(container, api, { jobId, inputShape: [2], range: [[-1.5, 1.5], [-1.5, 1.5]],
-//                                  normalization: { mean: 0.1307, std: 0.3081 }, Plotly });
+//   mountPredict(container, api, { jobId, input: predictInput(record), range: [[-1.5, 1.5], [-1.5, 1.5]],
+//                                  normalization: { mean: 0.1307, std: 0.3081 }, Plotly, t });
 
 import { escapeMarkup } from "../lib/escape.js";
+import { formatShape } from "../lib/format.js";
+import { h, replaceChildren } from "../ui/dom.js";
 
 const CANVAS = 280; // 10 screen pixels per image pixel
 const PLANE = 240;
+const PREFILL_MAX = 256; // values in the JSON box's starting row; larger inputs get a hint instead
+
+// What the model takes, from the job record: the input shape planning found (one sample,
+// as the model sees it), or for a GAN the generator's latent vector.
+// kind: "plane" (2 features) | "draw" (a 28×28 image) | "json" (anything else) | "latent".
+export function predictInput(record) {
+  const request = record?.request ?? {};
+  if (request.task === "gan") return { kind: "latent", shape: [request.model?.latent_dim ?? 1] };
+  const shape = Array.isArray(record?.input_shape) ? record.input_shape : [];
+  if (shape.length === 1 && shape[0] === 2) return { kind: "plane", shape };
+  if (shape.length === 3 && shape[1] === 28 && shape[2] === 28) return { kind: "draw", shape };
+  return { kind: "json", shape };
+}
+
+// One sample of `shape`, all zeros: [2, 3] → [[0, 0, 0], [0, 0, 0]].
+export function zeros(shape) {
+  return shape.length ? Array.from({ length: shape[0] }, () => zeros(shape.slice(1))) : 0;
+}
 
 // A 280×280 drawing (RGBA from getImageData) → 28×28 values in [0, 1] (ink = white), by
 // averaging each 10×10 block: what the models were trained on (white strokes on black).
@@ -35,21 +56,11 @@ export function normalise(image, normalization) {
   return image.map((row) => row.map((v) => (v - mean) / std));
 }
 
-export function mountPredict(container, api, options = {}) {
-  const { jobId, inputShape = [], range = [[-1.5, 1.5], [-1.5, 1.5]], normalization = null, Plotly = globalThis.Plotly } = options;
-  const t = options.t ?? ((key, vars) => vars?.fallback ?? key);
-  const root = document.createElement("section");
-  root.className = "predict";
-  root.dataset.testid = "predict";
-  const input = document.createElement("div");
-  input.className = "predict-input";
-  const chart = document.createElement("div");
-  chart.className = "predict-chart";
-  chart.dataset.testid = "predict-probabilities";
-  const status = document.createElement("p");
-  status.className = "predict-status";
-  status.setAttribute("role", "status");
-  root.append(input, chart, status);
+export function mountPredict(container, api, { jobId, input, range = [[-1.5, 1.5], [-1.5, 1.5]], normalization = null, Plotly = globalThis.Plotly, t }) {
+  const inputHost = h("div", { class: "predict-input" });
+  const chart = h("div", { class: "predict-chart", dataset: { testid: "predict-probabilities" } });
+  const status = h("p", { class: "predict-status", role: "status" });
+  const root = h("section", { class: "predict", dataset: { testid: "predict", kind: input.kind } }, inputHost, chart, status);
   container.append(root);
 
   async function query(inputs) {
@@ -65,46 +76,43 @@ export function mountPredict(container, api, options = {}) {
   }
 
   function show(answer) {
-    if (answer.probabilities) {
-      const p = answer.probabilities[0];
-      if (Plotly) {
-        Plotly.react(chart, [{ type: "bar", x: answer.classes.map(escapeMarkup), y: p, marker: { color: "#1c7ed6" } }], {
-          margin: { l: 48, r: 10, t: 10, b: 40 },
-          paper_bgcolor: "rgba(0,0,0,0)",
-          font: { size: 11, color: "#495057" },
-          yaxis: { range: [0, 1], title: { text: t("predict.probability", { fallback: "probability" }) } },
-          xaxis: { type: "category" },
-        }, { displayModeBar: false, responsive: true });
-      } else {
-        chart.replaceChildren(
-          ...answer.classes.map((label, i) => {
-            const bar = document.createElement("div");
-            bar.className = "predict-bar";
-            bar.style.setProperty("--p", p[i]);
-            bar.textContent = `${label}: ${(p[i] * 100).toFixed(1)} %`;
-            return bar;
-          }),
-        );
-      }
-      status.textContent = `${t("predict.predicted", { fallback: "predicted" })}: ${answer.predicted[0]}`;
-    } else {
+    if (!answer.probabilities) {
       showOutput(chart, answer.outputs[0], t, Plotly);
       status.textContent = "";
+      return;
     }
+    const p = answer.probabilities[0];
+    if (Plotly) {
+      Plotly.react(chart, [{ type: "bar", x: answer.classes.map(escapeMarkup), y: p, marker: { color: "#1c7ed6" } }], {
+        margin: { l: 48, r: 10, t: 10, b: 40 },
+        paper_bgcolor: "rgba(0,0,0,0)",
+        font: { size: 11, color: "#495057" },
+        yaxis: { range: [0, 1], title: { text: t("predict.probability") } },
+        xaxis: { type: "category" },
+      }, { displayModeBar: false, responsive: true });
+    } else {
+      replaceChildren(
+        chart,
+        answer.classes.map((label, i) => {
+          const bar = h("div", { class: "predict-bar", text: `${label}: ${(p[i] * 100).toFixed(1)} %` });
+          bar.style.setProperty("--p", p[i]);
+          return bar;
+        }),
+      );
+    }
+    status.textContent = `${t("predict.predicted")}: ${answer.predicted[0]}`;
   }
 
-  if (inputShape.length === 1 && inputShape[0] === 2) planeInput(input, range, (point) => query([point]));
-  else if (inputShape.length === 3 && inputShape[1] === 28 && inputShape[2] === 28) {
-    drawingInput(input, t, (image) => query([inputShape[0] === 1 ? [normalise(image, normalization)] : image]));
-  } else jsonInput(input, t, inputShape, (value) => query(value));
+  if (input.kind === "plane") planeInput(inputHost, range, (point) => query([point]));
+  else if (input.kind === "draw") {
+    drawingInput(inputHost, t, (image) => query([input.shape[0] === 1 ? [normalise(image, normalization)] : image]));
+  } else jsonInput(inputHost, t, input.shape, (value) => query(value));
 
   return { query, destroy: () => root.remove() };
 }
 
 function planeInput(host, range, onPoint) {
-  const canvas = Object.assign(document.createElement("canvas"), { width: PLANE, height: PLANE });
-  canvas.className = "predict-plane";
-  canvas.dataset.testid = "predict-plane";
+  const canvas = h("canvas", { width: PLANE, height: PLANE, class: "predict-plane", dataset: { testid: "predict-plane" } });
   const ctx = canvas.getContext("2d");
   const [[x0, x1], [y0, y1]] = range;
   const draw = (px, py) => {
@@ -130,9 +138,7 @@ function planeInput(host, range, onPoint) {
 }
 
 function drawingInput(host, t, onImage) {
-  const canvas = Object.assign(document.createElement("canvas"), { width: CANVAS, height: CANVAS });
-  canvas.className = "predict-canvas";
-  canvas.dataset.testid = "predict-canvas";
+  const canvas = h("canvas", { width: CANVAS, height: CANVAS, class: "predict-canvas", dataset: { testid: "predict-canvas" } });
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
   const clear = () => {
     ctx.fillStyle = "#000";
@@ -165,32 +171,34 @@ function drawingInput(host, t, onImage) {
   };
   canvas.addEventListener("pointerup", finish);
   canvas.addEventListener("pointerleave", finish);
-  const reset = document.createElement("button");
-  reset.type = "button";
-  reset.className = "btn btn-small";
-  reset.dataset.testid = "predict-clear";
-  reset.textContent = t("predict.clear", { fallback: "Clear" });
-  reset.addEventListener("click", clear);
-  host.append(canvas, reset);
+  host.append(canvas, h("button", { type: "button", class: "btn btn-small", dataset: { testid: "predict-clear" }, text: t("predict.clear"), onclick: clear }));
 }
 
-function jsonInput(host, t, inputShape, onValue) {
-  const area = document.createElement("textarea");
-  area.rows = 4;
-  area.placeholder = `[[…]]  shape [n, ${inputShape.join(", ")}]`;
-  const run = document.createElement("button");
-  run.type = "button";
-  run.className = "btn btn-small";
-  run.textContent = t("predict.run", { fallback: "Predict" });
-  run.addEventListener("click", () => {
+// A batch of inputs as JSON; it starts as one all-zero sample of the right shape, so
+// Predict works at once and shows what to type.
+function jsonInput(host, t, shape, onValue) {
+  const size = shape.reduce((n, d) => n * d, 1);
+  const area = h("textarea", {
+    rows: 4,
+    spellcheck: "false",
+    dataset: { testid: "predict-json" },
+    placeholder: `[[…]]  ${formatShape(["n", ...shape])}`,
+  });
+  if (size <= PREFILL_MAX) area.value = JSON.stringify([zeros(shape)]);
+  const run = () => {
     try {
+      area.setCustomValidity("");
       onValue(JSON.parse(area.value));
     } catch (error) {
       area.setCustomValidity(error.message);
       area.reportValidity();
     }
-  });
-  host.append(area, run);
+  };
+  host.append(
+    h("p", { class: "muted small", dataset: { testid: "predict-shape" }, text: t("predict.inputShape", { shape: formatShape(["n", ...shape]) }) }),
+    area,
+    h("button", { type: "button", class: "btn btn-small", dataset: { testid: "predict-run" }, text: t("predict.run"), onclick: run }),
+  );
 }
 
 // Outputs without classes: an image (reconstruction, GAN) as a picture, a short vector as
@@ -203,9 +211,7 @@ function showOutput(chart, output, t, Plotly) {
     const flat = image.flat();
     const lo = Math.min(...flat);
     const hi = Math.max(...flat);
-    const canvas = Object.assign(document.createElement("canvas"), { width: image[0].length, height: image.length });
-    canvas.className = "predict-output";
-    canvas.dataset.testid = "predict-output";
+    const canvas = h("canvas", { width: image[0].length, height: image.length, class: "predict-output", dataset: { testid: "predict-output" } });
     const ctx = canvas.getContext("2d");
     const data = ctx.createImageData(canvas.width, canvas.height);
     flat.forEach((v, i) => {
@@ -215,22 +221,21 @@ function showOutput(chart, output, t, Plotly) {
       data.data.set([g, g, g, 255], i * 4);
     });
     ctx.putImageData(data, 0, 0);
-    const caption = Object.assign(document.createElement("p"), { className: "muted small", textContent: t("predict.output", { fallback: "output" }) });
-    chart.replaceChildren(caption, canvas);
+    replaceChildren(chart, h("p", { class: "muted small", text: t("predict.output") }), canvas);
     return;
   }
   const values = Array.isArray(output) ? output.flat(Infinity) : [output];
   if (Plotly && values.length <= 64) {
-    chart.replaceChildren();
+    replaceChildren(chart);
     Plotly.react(chart, [{ type: "bar", x: values.map((_, i) => i), y: values, marker: { color: "#e8590c" } }], {
       margin: { l: 48, r: 10, t: 10, b: 40 },
       paper_bgcolor: "rgba(0,0,0,0)",
       font: { size: 11, color: "#495057" },
       xaxis: { dtick: 1 },
-      yaxis: { title: { text: t("predict.output", { fallback: "output" }) } },
+      yaxis: { title: { text: t("predict.output") } },
     }, { displayModeBar: false, responsive: true });
     return;
   }
   const text = JSON.stringify(output);
-  chart.replaceChildren(Object.assign(document.createElement("pre"), { className: "predict-json", textContent: text.length > 2000 ? `${text.slice(0, 2000)}…` : text }));
+  replaceChildren(chart, h("pre", { class: "predict-json", text: text.length > 2000 ? `${text.slice(0, 2000)}…` : text }));
 }

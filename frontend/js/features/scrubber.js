@@ -4,26 +4,16 @@
 // While the job runs, `follow(snapshot)` adds each new snapshot as it streams in.
 //
 //   import { renderSnapshot } from "../charts/snapshots/index.js";
-//   mountScrubber(container, api, { jobId, render: renderSnapshot, context });
+//   mountScrubber(container, api, { jobId, render: renderSnapshot, context, t });
 
-export function mountScrubber(container, api, { jobId, render, context = {}, limit = 100, t = (k, v) => v?.fallback ?? k }) {
-  const root = document.createElement("section");
-  root.className = "scrubber";
-  root.dataset.testid = "scrubber";
-  const slider = Object.assign(document.createElement("input"), { type: "range", min: 0, max: 0, step: 1, value: 0 });
-  slider.dataset.testid = "scrubber-slider";
-  const label = document.createElement("output");
-  label.className = "scrubber-epoch";
-  const play = Object.assign(document.createElement("button"), { type: "button", textContent: "▶", className: "btn btn-small" });
-  play.title = t("scrubber.play", { fallback: "Play" });
-  play.dataset.testid = "scrubber-play";
-  const controls = document.createElement("div");
-  controls.className = "scrubber-controls";
-  const chart = document.createElement("div");
-  chart.className = "scrubber-chart";
-  chart.dataset.testid = "scrubber-chart";
-  controls.append(play, slider, label);
-  root.append(controls, chart);
+import { h } from "../ui/dom.js";
+
+export function mountScrubber(container, api, { jobId, render, context = {}, limit = 100, t }) {
+  const slider = h("input", { type: "range", min: "0", max: "0", step: "1", value: "0", dataset: { testid: "scrubber-slider" } });
+  const label = h("output", { class: "scrubber-epoch" });
+  const play = h("button", { type: "button", class: "btn btn-small", title: t("scrubber.play"), dataset: { testid: "scrubber-play" }, text: "▶" });
+  const chart = h("div", { class: "scrubber-chart", dataset: { testid: "scrubber-chart" } });
+  const root = h("section", { class: "scrubber", dataset: { testid: "scrubber" } }, h("div", { class: "scrubber-controls" }, play, slider, label), chart);
   container.append(root);
   let snapshots = [];
   let loaded = false;
@@ -34,7 +24,7 @@ export function mountScrubber(container, api, { jobId, render, context = {}, lim
     if (!snapshot) return;
     slider.value = String(index);
     chart.dataset.epoch = String(snapshot.epoch);
-    label.textContent = `${t("scrubber.epoch", { fallback: "epoch" })} ${snapshot.epoch}`;
+    label.textContent = `${t("scrubber.epoch")} ${snapshot.epoch}`;
     render(chart, snapshot, context);
   }
 

@@ -1,5 +1,7 @@
-// REST client for the torchplay server. Every failure becomes an ApiError with a
-// readable message; the page never sees a raw Response or TypeError.
+// The page's one REST client for the torchplay server: catalogues, jobs and their
+// controls, the job's tools (predict, export, internals, snapshots) and the autograd
+// explorer. Every failure becomes an ApiError with a readable message; the page never
+// sees a raw Response or TypeError.
 
 import { toBase64Url } from "./url-state.js";
 import { describeDetail } from "./validation.js";
@@ -24,7 +26,9 @@ export class ApiError extends Error {
 // page runs: lib/auth.js asks for it when the server answers 401).
 export function createApi({ fetch = globalThis.fetch.bind(globalThis), token = null, origin = "" } = {}) {
   const currentToken = typeof token === "function" ? token : () => token;
-  async function request(method, path, { body, signal, query } = {}) {
+  // as: "json" (the default: parsed, or the text when it is not JSON), "text", or "blob"
+  // ({blob, filename} from the Content-Disposition header).
+  async function request(method, path, { body, signal, query, as = "json" } = {}) {
     const headers = { Accept: "application/json" };
     const token = currentToken();
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -37,8 +41,10 @@ export function createApi({ fetch = globalThis.fetch.bind(globalThis), token = n
       if (error?.name === "AbortError") throw new ApiError("aborted", { kind: "aborted", path });
       throw new ApiError(`cannot reach the server (${error?.message ?? error})`, { kind: "network", path });
     }
+    if (response.ok && as === "blob") return { blob: await response.blob(), filename: attachmentName(response) };
     if (response.status === 204) return null;
     const text = await response.text();
+    if (response.ok && as === "text") return text;
     let data = null;
     if (text) {
       try {
@@ -58,6 +64,7 @@ export function createApi({ fetch = globalThis.fetch.bind(globalThis), token = n
   }
 
   const id = (jobId) => encodeURIComponent(jobId);
+  const exportPath = (jobId, format) => `/api/jobs/${id(jobId)}/export?${new URLSearchParams({ format })}`;
 
   return {
     layers: () => request("GET", "/api/layers"),
@@ -81,6 +88,16 @@ export function createApi({ fetch = globalThis.fetch.bind(globalThis), token = n
     changeJob: (jobId, values) => request("PATCH", `/api/jobs/${id(jobId)}`, { body: values }),
     deleteJob: (jobId) => request("DELETE", `/api/jobs/${id(jobId)}`),
     metrics: (jobId) => request("GET", `/api/jobs/${id(jobId)}/metrics`),
+    predict: (jobId, inputs) => request("POST", `/api/jobs/${id(jobId)}/predict`, { body: { inputs } }),
+    internals: (jobId) => request("GET", `/api/jobs/${id(jobId)}/internals`),
+    snapshots: (jobId, limit = 100) => request("GET", `/api/jobs/${id(jobId)}/snapshots`, { query: { limit: String(limit) } }),
+    exportText: (jobId) => request("GET", exportPath(jobId, "python"), { as: "text" }),
+    // The export's address, for a link's href: it carries no token (see `download`).
+    exportUrl: (jobId, format) => origin + exportPath(jobId, format),
+    // The export itself, fetched with the token in the header → {blob, filename}.
+    download: (jobId, format) => request("GET", exportPath(jobId, format), { as: "blob" }),
+    autograd: (body) => request("POST", "/api/autograd", { body }),
+    autogradExamples: () => request("GET", "/api/autograd/examples"),
     // ws(s)://host/api/jobs/{id}/stream?since=SEQ
     streamUrl(jobId, since, pageLocation = globalThis.location) {
       const base = origin || `${pageLocation.protocol === "https:" ? "wss:" : "ws:"}//${pageLocation.host}`;
@@ -93,4 +110,9 @@ export function createApi({ fetch = globalThis.fetch.bind(globalThis), token = n
       return token ? [STREAM_PROTOCOL, `bearer.${toBase64Url(token)}`] : [STREAM_PROTOCOL];
     },
   };
+}
+
+// `attachment; filename="net.safetensors"` → "net.safetensors" (null without one).
+function attachmentName(response) {
+  return /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? null;
 }

@@ -1,27 +1,23 @@
-// Which job controls a status allows. The server is the judge (409 otherwise);
-// this only keeps buttons that cannot work from being pressed.
-//
-//   running      → pause, stop, change (live learning rate)
-//   paused       → resume, step, stop, change
-//   queued       → stop
-//   interrupted  → resume (restarts from the last checkpoint)
+// What a job's status allows, read from the server's lifecycle table (`GET /api/system`
+// → `lifecycle`: the statuses, the active / terminal / trained sets, and the actions each
+// status allows). The server is the judge (409 otherwise); this only keeps buttons that
+// cannot work from being pressed, and tells the page which jobs are still going.
 
-const NONE = Object.freeze({ pause: false, resume: false, step: false, stop: false, change: false });
+// The job controls the page has buttons for (the table names more: predict, export_weights, delete).
+export const CONTROLS = Object.freeze(["pause", "resume", "step", "stop", "change"]);
 
-export function controlsFor(status, { done = false } = {}) {
-  if (!status) return NONE;
-  if (status === "interrupted") return { ...NONE, resume: true };
-  if (done) return NONE;
-  switch (status) {
-    case "running":
-      return { ...NONE, pause: true, stop: true, change: true };
-    case "paused":
-      return { ...NONE, resume: true, step: true, stop: true, change: true };
-    case "queued":
-      return { ...NONE, stop: true };
-    default:
-      return NONE;
-  }
+export function createLifecycle(table) {
+  const actions = new Map(Object.entries(table?.actions ?? {}).map(([status, allowed]) => [status, new Set(allowed)]));
+  const allows = (status, action) => actions.get(status)?.has(action) ?? false;
+  return {
+    statuses: [...(table?.statuses ?? [])],
+    active: new Set(table?.active ?? []), // queued, running or paused: poll often, count as running
+    terminal: new Set(table?.terminal ?? []),
+    trained: new Set(table?.trained ?? []), // final weights exist: predict, look inside, export them
+    allows,
+    // {pause, resume, step, stop, change}: which buttons a job in `status` may press.
+    controlsFor: (status) => Object.fromEntries(CONTROLS.map((action) => [action, allows(status, action)])),
+  };
 }
 
 // A `changed` event's values as short text: "lr 0.01, momentum 0.9".

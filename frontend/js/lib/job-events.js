@@ -34,9 +34,6 @@ export function parseFrame(text) {
   return events.filter((event) => event && typeof event === "object" && typeof event.seq === "number");
 }
 
-export const TERMINAL_STATUSES = new Set(["completed", "stopped", "failed", "interrupted"]);
-export const ACTIVE_STATUSES = new Set(["queued", "running", "paused"]);
-
 export function emptySummary() {
   return {
     status: null,

@@ -4,9 +4,13 @@
 //
 // Field: {name, type, default, required, minimum, maximum, exclusiveMinimum,
 //         exclusiveMaximum, enum, description, inferred, nullable}
-// type: "integer" | "number" | "boolean" | "string" | "array" | "layers"
+// type: "integer" | "number" | "boolean" | "string" | "array" | "layers" | "json" (any
+// other value, typed as JSON), and from JSON schemas "object" (+ `fields`) and "union"
+// (+ `variants`, `discriminator`).
+// A page may add: label, emptyLabel (what leaving it empty means), options ([[value, text]]
+// for a select), testid.
 
-const FIELD_TYPES = new Set(["integer", "number", "boolean", "string", "array", "layers"]);
+const FIELD_TYPES = new Set(["integer", "number", "boolean", "string", "array", "layers", "object"]);
 
 export function fieldFromParam(param) {
   // `exclusive_minimum: true` (draft-4 style) marks `minimum` itself as exclusive.
@@ -34,45 +38,74 @@ export function fieldsFromParams(params) {
 }
 
 // A pydantic-generated JSON schema: handles `anyOf` with null, `$ref` into `$defs`,
-// `enum`/`const`, and `exclusiveMinimum`.
-export function fieldsFromJsonSchema(schema) {
+// `enum`/`const`, `exclusiveMinimum`, nested objects (type "object" with their `fields`)
+// and unions of objects (type "union": `variants` by name, told apart by the
+// `discriminator` property, e.g. an optimizer's `type`; null when nothing tells them apart).
+export function fieldsFromJsonSchema(schema, defs = schema?.$defs ?? schema?.definitions ?? {}) {
   if (!schema || typeof schema !== "object") return [];
   const required = new Set(schema.required ?? []);
-  const defs = schema.$defs ?? schema.definitions ?? {};
-  return Object.entries(schema.properties ?? {}).map(([name, raw]) => {
-    const { prop, nullable } = resolveProperty(raw, defs);
-    const enumValues = prop.enum ?? (prop.const !== undefined ? [prop.const] : null);
-    let type = prop.type;
-    if (Array.isArray(type)) type = type.find((x) => x !== "null");
-    if (enumValues && !type) type = typeof enumValues[0] === "number" ? "number" : "string";
-    return {
-      name,
-      type: FIELD_TYPES.has(type) ? type : "string",
-      default: raw.default ?? prop.default ?? null,
-      required: required.has(name) && raw.default === undefined && prop.default === undefined,
-      minimum: numberOrNull(prop.minimum),
-      maximum: numberOrNull(prop.maximum),
-      exclusiveMinimum: numberOrNull(prop.exclusiveMinimum),
-      exclusiveMaximum: numberOrNull(prop.exclusiveMaximum),
-      enum: enumValues,
-      description: raw.description ?? prop.description ?? raw.title ?? prop.title ?? "",
-      inferred: false,
-      nullable,
-    };
-  });
+  return Object.entries(schema.properties ?? {}).map(([name, raw]) => fieldFromSchema(name, raw, required.has(name), defs));
 }
 
+function fieldFromSchema(name, raw, isRequired, defs) {
+  const { prop, nullable, members } = resolveProperty(raw, defs);
+  const enumValues = prop.enum ?? (prop.const !== undefined ? [prop.const] : null);
+  let type = prop.type;
+  if (Array.isArray(type)) type = type.find((x) => x !== "null");
+  if (enumValues && !type) type = typeof enumValues[0] === "number" ? "number" : "string";
+  const field = {
+    name,
+    type: FIELD_TYPES.has(type) ? type : "json",
+    title: raw.title ?? prop.title ?? name,
+    default: raw.default ?? prop.default ?? null,
+    required: isRequired && raw.default === undefined && prop.default === undefined,
+    minimum: numberOrNull(prop.minimum),
+    maximum: numberOrNull(prop.maximum),
+    exclusiveMinimum: numberOrNull(prop.exclusiveMinimum),
+    exclusiveMaximum: numberOrNull(prop.exclusiveMaximum),
+    enum: enumValues,
+    description: raw.description ?? prop.description ?? raw.title ?? prop.title ?? "",
+    inferred: false,
+    nullable,
+  };
+  if (members.length > 1) {
+    const discriminator = prop.discriminator?.propertyName ?? raw.discriminator?.propertyName ?? commonConst(members);
+    const variants = Object.fromEntries(
+      members.map((member) => [discriminator ? member.properties[discriminator].const : member.title, fieldsFromJsonSchema(member, defs)]),
+    );
+    return { ...field, type: "union", discriminator: discriminator ?? null, variants };
+  }
+  if (type === "object") return { ...field, fields: fieldsFromJsonSchema(prop, defs) };
+  return field;
+}
+
+// The name of the property every member fixes to a value of its own (`const`), if any.
+function commonConst(members) {
+  const names = Object.keys(members[0].properties ?? {});
+  return names.find((name) => members.every((member) => member.properties?.[name]?.const !== undefined)) ?? null;
+}
+
+// The property with its `$ref` followed; of a union, the non-null members: one is merged
+// into the property, several stay `members` (objects, for fieldFromSchema's "union").
 function resolveProperty(raw, defs) {
   let prop = deref(raw, defs);
   let nullable = false;
+  let members = [];
   const union = prop.anyOf ?? prop.oneOf;
   if (Array.isArray(union)) {
-    const members = union.map((member) => deref(member, defs));
-    nullable = members.some((member) => member.type === "null");
-    const chosen = members.find((member) => member.type !== "null") ?? {};
-    prop = { ...chosen, ...withoutUnion(prop) };
+    const all = union.map((member) => deref(member, defs));
+    nullable = all.some((member) => member.type === "null");
+    members = all.filter((member) => member.type !== "null");
+    if (members.length === 1) {
+      const [inner] = members;
+      members = [];
+      // A nullable union of objects (a scheduler or none) is one more level down.
+      const nested = inner.anyOf ?? inner.oneOf;
+      if (Array.isArray(nested)) members = nested.map((member) => deref(member, defs));
+      prop = { ...inner, ...withoutUnion(prop) };
+    }
   }
-  return { prop, nullable };
+  return { prop, nullable, members: members.every((member) => member.properties) ? members : [] };
 }
 
 function withoutUnion(prop) {
@@ -93,6 +126,51 @@ function withoutRef(prop) {
   return rest;
 }
 
+// A value from a request, a preset or a link, as the field would take it: the value, or
+// undefined when the server would refuse it (wrong type, out of range, unknown choice).
+// A union's value keeps only what its variant has.
+export function acceptValue(field, value) {
+  if (value === undefined) return undefined;
+  if (value === null) return field.nullable ? null : undefined;
+  if (field.enum && !field.enum.includes(value)) return undefined;
+  switch (field.type) {
+    case "integer":
+      return Number.isInteger(value) && !checkRange(field, value).error ? value : undefined;
+    case "number":
+      return typeof value === "number" && Number.isFinite(value) && !checkRange(field, value).error ? value : undefined;
+    case "boolean":
+      return typeof value === "boolean" ? value : undefined;
+    case "string":
+      return typeof value === "string" ? value : undefined;
+    case "array":
+    case "layers":
+      return Array.isArray(value) ? value : undefined;
+    case "object":
+      return isPlainObject(value) ? (field.fields.length ? acceptValues(field.fields, value) : value) : undefined;
+    case "union": {
+      const tag = isPlainObject(value) && field.discriminator ? value[field.discriminator] : undefined;
+      const members = field.variants[tag];
+      return members ? { ...acceptValues(members, value), [field.discriminator]: tag } : undefined;
+    }
+    default:
+      return value;
+  }
+}
+
+// The accepted values of `fields` in `values` (others and refused ones left out).
+export function acceptValues(fields, values) {
+  const out = {};
+  for (const field of fields) {
+    const value = acceptValue(field, values?.[field.name]);
+    if (value !== undefined) out[field.name] = value;
+  }
+  return out;
+}
+
+export function isPlainObject(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
 function numberOrNull(x) {
   return typeof x === "number" && Number.isFinite(x) ? x : null;
 }
@@ -100,7 +178,8 @@ function numberOrNull(x) {
 // Parses what the user typed. Returns {value} (undefined = leave unset, so the
 // server's default or inference applies) or {error: {code, vars}} for i18n.
 export function parseFieldValue(field, raw) {
-  if (field.type === "boolean") return { value: Boolean(raw) };
+  // A checkbox gives true/false; the select of a nullable one "", "true" or "false".
+  if (field.type === "boolean") return { value: raw === "" ? undefined : raw === true || raw === "true" };
   const text = typeof raw === "string" ? raw.trim() : raw;
   if (text === "" || text === null || text === undefined) {
     if (field.required && !field.inferred && field.default === null) return { error: { code: "required" } };
@@ -127,6 +206,13 @@ export function parseFieldValue(field, raw) {
       return parseArray(String(text));
     case "layers":
       return parseLayers(String(text));
+    case "json":
+    case "object":
+      try {
+        return { value: JSON.parse(String(text)) };
+      } catch (error) {
+        return { error: { code: "json", vars: { message: error.message } } };
+      }
     default:
       return { value: text };
   }
@@ -175,6 +261,7 @@ function parseLayers(text) {
 export function formatFieldValue(field, value) {
   if (value === undefined || value === null) return "";
   if (field.type === "layers") return JSON.stringify(value, null, 2);
+  if (field.type === "json" || field.type === "object") return JSON.stringify(value);
   if (Array.isArray(value)) return value.every((x) => typeof x === "number") ? value.join(", ") : JSON.stringify(value);
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);

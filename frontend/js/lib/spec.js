@@ -1,26 +1,19 @@
-// The design being edited (dataset + layers + training settings) and the JSON the
-// server wants (model spec, validation body, job request). Pure data; no DOM.
+// The design being edited and the JSON the server wants from it (model spec, validation
+// body, job request). Pure data; no DOM.
 //
-// Design: {dataset: {name, params, test_fraction},
-//          layers: [{id, type, params}],            // ids only live in the page
-//          training: {name, task, loss, optimizer: {type, lr, ...}, scheduler,
-//                     epochs, batch_size, device, seed, snapshot_every, compile}}
+// Design: {dataset: {name, params, …},       // the request's dataset, as it is
+//          nets: {layers, generator, discriminator},   // layer lists [{id, type, params}]
+//          gan: {latent_dim, …},              // a GAN model's other fields
+//          training: {…}}                     // every other field of the request, as it is
+//
+// Only the layer lists differ from the request (their ids live in the page). Everything
+// else is copied both ways untouched, so whatever the server's request has survives
+// request → design → request (and the URL) without a list of fields here; which values
+// this server takes is the reconciler's business (lib/reconcile.js).
 
-export const DEFAULT_TRAINING = Object.freeze({
-  name: "",
-  task: null,
-  loss: null,
-  optimizer: { type: "Adam", lr: 0.01 },
-  scheduler: null,
-  epochs: 200,
-  batch_size: 32,
-  device: "auto",
-  seed: 0,
-  snapshot_every: 1,
-  compile: null, // torch.compile of the step: true, false, or null = the server decides
-});
+import { isPlainObject } from "./params.js";
 
-export const DEFAULT_TEST_FRACTION = 0.2;
+export const NETS = Object.freeze({ sequential: ["layers"], gan: ["generator", "discriminator"] });
 
 export function createIdFactory(prefix = "l") {
   let next = 0;
@@ -29,10 +22,21 @@ export function createIdFactory(prefix = "l") {
 
 export function emptyDesign(datasetName = null) {
   return {
-    dataset: { name: datasetName, params: {}, test_fraction: DEFAULT_TEST_FRACTION },
-    layers: [],
-    training: structuredClone(DEFAULT_TRAINING),
+    dataset: { name: datasetName, params: {} },
+    nets: { layers: [], generator: [], discriminator: [] },
+    gan: {},
+    training: {},
   };
+}
+
+// A GAN trains a generator against a discriminator; every other task one network.
+export function modelKind(design) {
+  return design.training.task === "gan" ? "gan" : "sequential";
+}
+
+// The layer lists the design's kind of model has: ["layers"] or ["generator", "discriminator"].
+export function netsOf(design) {
+  return NETS[modelKind(design)];
 }
 
 // ---- layers ---------------------------------------------------------------
@@ -54,8 +58,14 @@ export function layerFromSpec(spec, makeId) {
   return { id: makeId(), type: String(type ?? ""), params: compact(params) };
 }
 
-export function modelSpec(layers) {
-  return { layers: layers.map(layerToSpec) };
+export function layersFromSpecs(specs, makeId) {
+  return (Array.isArray(specs) ? specs : []).filter((spec) => spec && typeof spec.type === "string").map((spec) => layerFromSpec(spec, makeId));
+}
+
+export function modelSpec(design) {
+  const specs = (net) => ({ layers: design.nets[net].map(layerToSpec) });
+  if (modelKind(design) === "gan") return { generator: specs("generator"), discriminator: specs("discriminator"), ...compact(design.gan) };
+  return specs("layers");
 }
 
 export function insertLayer(layers, layer, index = layers.length) {
@@ -102,72 +112,46 @@ function clamp(x, lo, hi) {
 
 export function validationBody(design) {
   return {
-    model: modelSpec(design.layers),
+    model: modelSpec(design),
     dataset: { name: design.dataset.name, params: compact(design.dataset.params) },
   };
 }
 
 export function buildJobRequest(design) {
-  const { dataset, training } = design;
-  const optimizer = compact(training.optimizer);
-  const scheduler = training.scheduler?.type ? compact(training.scheduler) : null;
   return {
-    name: training.name?.trim() || defaultJobName(design),
-    dataset: {
-      name: dataset.name,
-      params: compact(dataset.params),
-      test_fraction: dataset.test_fraction ?? DEFAULT_TEST_FRACTION,
-    },
-    model: modelSpec(design.layers),
-    task: training.task ?? null,
-    loss: training.loss ?? null,
-    optimizer,
-    scheduler,
-    epochs: training.epochs,
-    batch_size: training.batch_size ?? null,
-    device: training.device ?? "auto",
-    seed: training.seed ?? 0,
-    snapshot_every: training.snapshot_every ?? 1,
-    compile: training.compile ?? null,
+    ...compact(design.training),
+    name: design.training.name?.trim() || defaultJobName(design),
+    dataset: { ...compact(design.dataset), params: compact(design.dataset.params) },
+    model: modelSpec(design),
   };
 }
 
-// "spiral 16-16-2": the dataset and the widths of its Linear layers.
+// "spiral 16-2": the dataset and the widths of its Linear layers ("ring GAN" for a GAN).
 export function defaultJobName(design) {
-  const widths = design.layers
-    .filter((layer) => layer.type === "Linear" && layer.params.out_features !== undefined)
-    .map((layer) => layer.params.out_features);
-  const shape = widths.length ? widths.join("-") : `${design.layers.length}L`;
-  return `${design.dataset.name ?? "model"} ${shape}`;
+  const dataset = design.dataset.name ?? "model";
+  if (modelKind(design) === "gan") return `${dataset} GAN`;
+  const layers = design.nets.layers;
+  const widths = layers.filter((layer) => layer.type === "Linear" && layer.params.out_features !== undefined).map((layer) => layer.params.out_features);
+  return `${dataset} ${widths.length ? widths.join("-") : `${layers.length}L`}`;
 }
 
 // A job record's normalised request (or a preset, or a shared link) → design.
 export function designFromRequest(request, makeId) {
-  const design = emptyDesign(request?.dataset?.name ?? null);
-  if (!request || typeof request !== "object") return design;
-  const dataset = request.dataset ?? {};
-  design.dataset = {
-    name: typeof dataset.name === "string" ? dataset.name : null,
-    params: isPlainObject(dataset.params) ? { ...dataset.params } : {},
-    test_fraction: typeof dataset.test_fraction === "number" ? dataset.test_fraction : DEFAULT_TEST_FRACTION,
-  };
-  const layers = Array.isArray(request.model?.layers) ? request.model.layers : [];
-  design.layers = layers.filter((spec) => spec && typeof spec.type === "string").map((spec) => layerFromSpec(spec, makeId));
-  const training = design.training;
-  const pick = (key, check) => {
-    if (key in request && check(request[key])) training[key] = request[key];
-  };
-  pick("name", (v) => typeof v === "string");
-  pick("task", (v) => v === null || typeof v === "string");
-  pick("loss", (v) => v === null || typeof v === "string");
-  pick("optimizer", (v) => isPlainObject(v) && typeof v.type === "string");
-  pick("scheduler", (v) => v === null || (isPlainObject(v) && typeof v.type === "string"));
-  pick("epochs", (v) => Number.isInteger(v) && v > 0);
-  pick("batch_size", (v) => v === null || (Number.isInteger(v) && v > 0));
-  pick("device", (v) => typeof v === "string");
-  pick("seed", (v) => Number.isInteger(v));
-  pick("snapshot_every", (v) => Number.isInteger(v) && v > 0);
-  pick("compile", (v) => v === null || typeof v === "boolean");
+  const { dataset, model, ...settings } = isPlainObject(request) ? structuredClone(request) : {};
+  const design = emptyDesign();
+  if (isPlainObject(dataset)) {
+    design.dataset = { ...dataset, name: typeof dataset.name === "string" ? dataset.name : null, params: isPlainObject(dataset.params) ? dataset.params : {} };
+  }
+  if (isPlainObject(model) && isPlainObject(model.generator)) {
+    const { generator, discriminator, ...gan } = model;
+    design.nets.generator = layersFromSpecs(generator.layers, makeId);
+    design.nets.discriminator = layersFromSpecs(discriminator?.layers, makeId);
+    design.gan = gan;
+    settings.task ??= "gan"; // the server's rule: a generator and a discriminator mean a GAN
+  } else if (isPlainObject(model)) {
+    design.nets.layers = layersFromSpecs(model.layers, makeId);
+  }
+  design.training = settings;
   return design;
 }
 
@@ -177,8 +161,4 @@ export function designToPlain(design) {
   const request = buildJobRequest(design);
   if (!design.training.name?.trim()) delete request.name;
   return request;
-}
-
-function isPlainObject(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

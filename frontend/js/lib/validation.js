@@ -1,20 +1,19 @@
 // Turns the server's answers to `POST /api/models/validate` (and 422s from
 // `POST /api/jobs`) into what the designer shows next to each layer.
 
-const PREFIXES = [["body", "model", "layers"], ["model", "layers"], ["body", "layers"], ["layers"]];
-
-// detail: FastAPI's `detail` (array of {loc, msg, type}, or a string).
-// → {layers: {index: [{field, msg}]}, general: [{where, msg}]}
-export function mapValidationErrors(detail, layerTypes = []) {
-  const out = { layers: {}, general: [] };
+// detail: FastAPI's `detail` (array of {loc, msg, type}, or a string); typesByNet: each
+// net's layer types ({layers: [...]}, or a GAN's {generator, discriminator}).
+// → {nets: {net: {index: [{field, msg}]}}, general: [{where, msg}]}
+export function mapValidationErrors(detail, typesByNet = {}) {
+  const out = { nets: {}, general: [] };
   for (const item of normalizeDetail(detail)) {
     const loc = Array.isArray(item.loc) ? item.loc : [];
     const hit = matchLayer(loc);
     if (hit) {
       let rest = hit.rest;
       // Discriminated unions put the tag in the location: [3, "Linear", "out_features"].
-      if (rest.length && rest[0] === layerTypes[hit.index]) rest = rest.slice(1);
-      (out.layers[hit.index] ??= []).push({ field: fieldPath(rest), msg: item.msg });
+      if (rest.length && rest[0] === typesByNet[hit.net]?.[hit.index]) rest = rest.slice(1);
+      ((out.nets[hit.net] ??= {})[hit.index] ??= []).push({ field: fieldPath(rest), msg: item.msg });
     } else {
       out.general.push({ where: fieldPath(loc.filter((part) => part !== "body")), msg: item.msg });
     }
@@ -22,12 +21,14 @@ export function mapValidationErrors(detail, layerTypes = []) {
   return out;
 }
 
+// [body,] [model,] [net,] "layers", index, …rest → {net, index, rest}; net is "layers"
+// for a one-network model, else the GAN's "generator" or "discriminator".
 function matchLayer(loc) {
-  for (const prefix of PREFIXES) {
-    if (prefix.every((part, i) => loc[i] === part) && Number.isInteger(loc[prefix.length])) {
-      return { index: loc[prefix.length], rest: loc.slice(prefix.length + 1) };
-    }
-  }
+  let parts = loc[0] === "body" ? loc.slice(1) : loc;
+  if (parts[0] === "model") parts = parts.slice(1);
+  let net = "layers";
+  if (parts[0] !== "layers" && parts[1] === "layers") [net, ...parts] = parts;
+  if (parts[0] === "layers" && Number.isInteger(parts[1])) return { net, index: parts[1], rest: parts.slice(2) };
   return null;
 }
 
@@ -66,16 +67,16 @@ export function describeDetail(detail) {
     .join("; ");
 }
 
-// 200 answer → per-layer output shapes and parameter counts by index.
+// 200 answer → each net's input and output shape, per-layer output shapes and parameter
+// counts by index, and the total: {nets: {layers | generator, discriminator: {…}}, totalParams}.
 export function mapValidationResult(result) {
-  const layers = {};
-  for (const layer of result?.layers ?? []) {
-    if (Number.isInteger(layer.index)) layers[layer.index] = { outputShape: layer.output_shape ?? null, params: layer.params ?? 0 };
-  }
-  return {
-    inputShape: result?.input_shape ?? null,
-    outputShape: result?.output_shape ?? null,
-    totalParams: result?.total_params ?? null,
-    layers,
+  const net = (report) => {
+    const layers = {};
+    for (const layer of report?.layers ?? []) {
+      if (Number.isInteger(layer.index)) layers[layer.index] = { outputShape: layer.output_shape ?? null, params: layer.params ?? 0 };
+    }
+    return { inputShape: report?.input_shape ?? null, outputShape: report?.output_shape ?? null, layers };
   };
+  const nets = result?.generator ? { generator: net(result.generator), discriminator: net(result.discriminator) } : { layers: net(result) };
+  return { nets, totalParams: result?.total_params ?? null };
 }

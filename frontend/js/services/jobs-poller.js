@@ -1,9 +1,8 @@
 // Keeps `state.jobs` fresh: polls `GET /api/jobs` quickly while something runs and
 // slowly otherwise; `refresh()` asks right away (after start, stop, delete).
 
-import { ACTIVE_STATUSES } from "../lib/job-events.js";
-
-export function createJobsPoller({ store, api, fast = 1500, slow = 5000 }) {
+// lifecycle: lib/job-controls.js createLifecycle(system.lifecycle) says which jobs are active.
+export function createJobsPoller({ store, api, lifecycle, fast = 1500, slow = 5000 }) {
   let timer = null;
   let running = null;
 
@@ -18,7 +17,7 @@ export function createJobsPoller({ store, api, fast = 1500, slow = 5000 }) {
         store.update((s) => ({ ...s, jobs: { ...s.jobs, loaded: true, error: error.message } }));
       } finally {
         running = null;
-        const busy = store.get().jobs.list.some((job) => ACTIVE_STATUSES.has(job.status));
+        const busy = store.get().jobs.list.some((job) => lifecycle.active.has(job.status));
         timer = setTimeout(refresh, busy ? fast : slow);
       }
     })();

@@ -3,11 +3,12 @@
 // result, errors, message}. Answers to outdated requests are dropped.
 
 import { ApiError } from "../lib/api.js";
-import { validationBody } from "../lib/spec.js";
+import { netsOf, validationBody } from "../lib/spec.js";
+import { shallowEqual } from "../lib/store.js";
 import { mapValidationErrors, mapValidationResult } from "../lib/validation.js";
 import { debounce } from "../ui/dom.js";
 
-export const NO_ERRORS = Object.freeze({ layers: Object.freeze({}), general: Object.freeze([]) });
+export const NO_ERRORS = Object.freeze({ nets: Object.freeze({}), general: Object.freeze([]) });
 
 export function createValidator({ store, api, delay = 300 }) {
   let inFlight = null;
@@ -17,7 +18,8 @@ export function createValidator({ store, api, delay = 300 }) {
 
   const run = debounce(async () => {
     const design = store.get().design;
-    if (!design.layers.length || !design.dataset.name) {
+    // The server refuses a model with an empty net outright; there is nothing to check yet.
+    if (netsOf(design).some((net) => !design.nets[net].length) || !design.dataset.name) {
       inFlight?.abort();
       lastKey = null;
       set({ status: "empty", result: null, errors: NO_ERRORS, message: "" });
@@ -34,7 +36,7 @@ export function createValidator({ store, api, delay = 300 }) {
     const controller = new AbortController();
     inFlight = controller;
     lastKey = key;
-    const layerTypes = design.layers.map((layer) => layer.type);
+    const layerTypes = typesByNet(design);
     try {
       const result = await api.validate(body, controller.signal);
       if (inFlight !== controller) return;
@@ -57,8 +59,8 @@ export function createValidator({ store, api, delay = 300 }) {
     run();
   }
 
-  store.watch((s) => s.design.layers, schedule);
-  store.watch((s) => s.design.dataset, schedule, { immediate: false });
+  // What the model's check depends on: its nets (and their kind), the GAN's settings, the data.
+  store.watch((s) => [s.design.nets, s.design.gan, netsOf(s.design), s.design.dataset], schedule, { equals: shallowEqual });
 
   return {
     // Re-check now (e.g. after the server comes back).
@@ -68,12 +70,15 @@ export function createValidator({ store, api, delay = 300 }) {
     },
     // Errors from a rejected `POST /api/jobs`, shown the same way.
     showJobErrors(detail) {
-      const layerTypes = store.get().design.layers.map((layer) => layer.type);
-      const errors = mapValidationErrors(detail, layerTypes);
-      if (Object.keys(errors.layers).length) {
+      const errors = mapValidationErrors(detail, typesByNet(store.get().design));
+      if (Object.keys(errors.nets).length) {
         lastKey = null;
         set({ status: "invalid", settled: "invalid", result: null, errors, message: "" });
       }
     },
   };
+}
+
+function typesByNet(design) {
+  return Object.fromEntries(netsOf(design).map((net) => [net, design.nets[net].map((layer) => layer.type)]));
 }

@@ -42,7 +42,7 @@ export function createComparePanel({ root, store, api, Plotly, notify }) {
     }
     view?.instance.destroy();
     body.replaceChildren();
-    const instance = mountCompare(body, api, { Plotly, jobIds: ids, showPicker: false, t });
+    const instance = mountCompare(body, api, { Plotly, jobIds: ids, t });
     instance.ready.catch(failed);
     view = { ids, lang: t.lang, instance };
     root.scrollIntoView({ behavior: "smooth", block: "start" });

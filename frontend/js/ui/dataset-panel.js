@@ -1,15 +1,18 @@
-// Dataset choice, its parameters (a form from the dataset's JSON schema, plus the
-// test fraction), and a preview plot of the data with "regenerate".
+// Dataset choice, its parameters (a form from the dataset's JSON schema), the request's
+// own dataset fields (test fraction, data seed: from the server's job schema), and a
+// preview plot of the data with "regenerate".
 
 import { renderPreview } from "../charts/preview/index.js";
 import { clearChart } from "../charts/registry.js";
 import { withFormError, withoutFormErrors } from "../lib/form-errors.js";
 import { formatShape } from "../lib/format.js";
+import { sectionFields, withValue } from "../lib/job-form.js";
 import { fieldsFromJsonSchema } from "../lib/params.js";
 import { h, debounce, replaceChildren } from "./dom.js";
 import { createParamForm } from "./param-form.js";
 
-export function createDatasetPanel({ root, store, api, datasets, system, Plotly }) {
+// jobFields: lib/job-fields.js createJobFields(system.job_schema).
+export function createDatasetPanel({ root, store, api, datasets, system, jobFields, Plotly }) {
   let t = store.get().t;
   let written = null; // dataset object this panel last wrote
   let previewRequest = null;
@@ -47,15 +50,21 @@ export function createDatasetPanel({ root, store, api, datasets, system, Plotly 
     const task = dataset.task;
     // A new dataset brings its own task and that task's usual loss.
     write(
-      { name, params: {}, test_fraction: current().test_fraction },
+      { ...current(), name, params: {} },
       { task, loss: system.training?.default_loss?.[task] ?? store.get().design.training.loss },
     );
     written = null;
     render();
   }
 
+  // The data's seed: its own, else the job's (the server's rule, DESIGN §6).
+  const dataSeed = () => current().seed ?? store.get().design.training.seed ?? 0;
+
+  // A new draw of the data: its own seed goes one up (the weights' seed stays).
   function regenerateData() {
-    store.update((s) => ({ ...s, design: { ...s.design, training: { ...s.design.training, seed: (s.design.training.seed ?? 0) + 1 } } }));
+    write({ ...current(), seed: dataSeed() + 1 });
+    written = null;
+    render();
   }
 
   function setFormError(key, message) {
@@ -120,37 +129,22 @@ export function createDatasetPanel({ root, store, api, datasets, system, Plotly 
       },
       onInvalid: (name, message) => setFormError(`dataset:${name}`, message),
     });
-    const fractionForm = createParamForm({
-      fields: [
-        {
-          name: "test_fraction",
-          label: t("dataset.testFraction"),
-          type: "number",
-          default: 0.2,
-          required: false,
-          minimum: 0,
-          maximum: 0.9,
-          exclusiveMinimum: null,
-          exclusiveMaximum: null,
-          enum: null,
-          description: t("dataset.testFractionHelp"),
-          inferred: false,
-          nullable: false,
-        },
-      ],
-      values: { test_fraction: current().test_fraction },
+    const ownFields = sectionFields(jobFields.dataset, "dataset", "dataset", t);
+    const ownForm = createParamForm({
+      fields: ownFields,
+      values: current(),
       t,
       idPrefix: "ds",
       collapse: false,
-      onChange: (_, value) => write({ ...current(), test_fraction: value ?? 0.2 }),
+      onChange: (name, value) => write(withValue(current(), ownFields.find((field) => field.name === name), value)),
       onInvalid: (name, message) => setFormError(`dataset:${name}`, message),
     });
-    replaceChildren(formSlot, fields.length ? paramsForm.el : h("p", { class: "muted small", text: t("dataset.noParams") }), fractionForm.el);
+    replaceChildren(formSlot, fields.length ? paramsForm.el : h("p", { class: "muted small", text: t("dataset.noParams") }), ownForm.el);
   }
 
   const loadPreview = debounce(async () => {
     const { name, params } = current();
-    const seed = store.get().design.training.seed ?? 0;
+    const seed = dataSeed();
     seedNote.textContent = t("dataset.seed", { seed });
     if (!name || !byName.has(name)) return;
     previewRequest?.abort();
@@ -194,5 +188,5 @@ export function createDatasetPanel({ root, store, api, datasets, system, Plotly 
     },
     { immediate: false },
   );
-  store.watch((s) => s.design.training.seed, () => loadPreview(), { immediate: false });
+  store.watch((s) => s.design.training.seed, () => loadPreview(), { immediate: false }); // the data's, unless it has its own
 }

@@ -1,29 +1,41 @@
 // The network designer: palette, the ordered layer cards (add, remove, duplicate,
 // reorder by drag and drop or keyboard), per-layer shapes and errors from the
-// server's validation, the total, and the diagram.
+// server's validation, the total, and the diagram. A GAN has two networks, a generator
+// and a discriminator: tabs choose the one shown, beside the GAN's own settings
+// (latent_dim, from the server's schema).
 
 import { withFormError, withoutFormErrors } from "../lib/form-errors.js";
 import { formatCount, formatShape } from "../lib/format.js";
+import { sectionFields, withValue } from "../lib/job-form.js";
 import { starterValue } from "../lib/params.js";
-import { duplicateLayer, insertLayer, moveLayer, removeLayer, setLayerParam } from "../lib/spec.js";
+import { duplicateLayer, insertLayer, moveLayer, netsOf, removeLayer, setLayerParam } from "../lib/spec.js";
+import { shallowEqual } from "../lib/store.js";
 import { h, replaceChildren } from "./dom.js";
 import { renderDiagram } from "./diagram.js";
 import { createLayerCard } from "./layer-card.js";
 import { createPalette, LAYER_MIME } from "./palette.js";
+import { createParamForm } from "./param-form.js";
 
 const MOVE_MIME = "application/x-torchplay-move";
+const FORM_SCOPE = "layers:"; // this panel's keys in state.formErrors: "layers:<layer id>.<field>"
 
-export function createDesigner({ root, store, layerCatalog, datasets, makeId }) {
+// jobFields: lib/job-fields.js createJobFields(system.job_schema) (its `gan` settings).
+export function createDesigner({ root, store, layerCatalog, datasets, jobFields, makeId }) {
   let cards = new Map();
   let t = store.get().t;
   let structure = "";
   let focusAfterRender = null;
+  let chosen = null; // the net shown, when the model has more than one
+  let ganWritten = null; // the GAN settings this panel last wrote
 
   const title = h("h2", { class: "panel-title" });
   const total = h("span", { class: "total", dataset: { testid: "total-params" } });
   const statusPill = h("span", { class: "pill", dataset: { testid: "validation-status" } });
   const clearButton = h("button", { type: "button", class: "btn btn-ghost btn-small", dataset: { testid: "clear-layers" }, onclick: clearAll });
   const paletteSlot = h("div", { class: "palette-slot" });
+  const netTabs = h("div", { class: "tabs net-tabs", role: "tablist", dataset: { testid: "net-tabs" } });
+  const ganSlot = h("div", { class: "gan-settings" });
+  const netBar = h("div", { class: "net-bar", hidden: true }, netTabs, ganSlot);
   const list = h("ol", { class: "layer-list", dataset: { testid: "layer-list" } });
   const inputRow = h("div", { class: "io-row io-input" });
   const outputRow = h("div", { class: "io-row io-output" });
@@ -37,6 +49,7 @@ export function createDesigner({ root, store, layerCatalog, datasets, makeId }) 
     root,
     h("div", { class: "panel-head" }, title, h("div", { class: "panel-head-right" }, statusPill, total, clearButton)),
     paletteSlot,
+    netBar,
     h("div", { class: "stack" }, inputRow, list, emptyNote, outputRow),
     generalErrors,
     h("div", { class: "diagram-wrap" }, diagramTitle, diagram),
@@ -44,8 +57,13 @@ export function createDesigner({ root, store, layerCatalog, datasets, makeId }) 
 
   // ---- actions ---------------------------------------------------------------
 
-  const layers = () => store.get().design.layers;
-  const setLayers = (next) => store.update((s) => ({ ...s, design: { ...s.design, layers: next } }));
+  // The net being edited: the only one, or the chosen tab of a GAN's two.
+  function currentNet(state = store.get()) {
+    const nets = netsOf(state.design);
+    return nets.includes(chosen) ? chosen : nets[0];
+  }
+  const layers = () => store.get().design.nets[currentNet()];
+  const setLayers = (next) => store.update((s) => ({ ...s, design: { ...s.design, nets: { ...s.design.nets, [currentNet(s)]: next } } }));
 
   function addLayer(type, index = layers().length) {
     const schema = layerCatalog.get(type);
@@ -72,17 +90,14 @@ export function createDesigner({ root, store, layerCatalog, datasets, makeId }) 
       setLayers(duplicateLayer(layers(), id, makeId));
     },
     remove(id) {
-      store.update((s) => ({
-        ...s,
-        design: { ...s.design, layers: removeLayer(s.design.layers, id) },
-        formErrors: withoutFormErrors(s.formErrors, (key) => key.startsWith(`${id}.`)),
-      }));
+      setLayers(removeLayer(layers(), id));
+      store.update((s) => ({ ...s, formErrors: withoutFormErrors(s.formErrors, (key) => key.startsWith(`${FORM_SCOPE}${id}.`)) }));
     },
     setParam(id, name, value) {
       setLayers(setLayerParam(layers(), id, name, value));
     },
     setFormError(key, message) {
-      store.update((s) => ({ ...s, formErrors: withFormError(s.formErrors, key, message) }));
+      store.update((s) => ({ ...s, formErrors: withFormError(s.formErrors, FORM_SCOPE + key, message) }));
     },
     dragStart(event, id) {
       event.dataTransfer.setData(MOVE_MIME, id);
@@ -91,7 +106,17 @@ export function createDesigner({ root, store, layerCatalog, datasets, makeId }) 
   };
 
   function clearAll() {
-    store.update((s) => ({ ...s, design: { ...s.design, layers: [] }, formErrors: {} }));
+    const ids = new Set(layers().map((layer) => layer.id));
+    setLayers([]);
+    store.update((s) => ({ ...s, formErrors: withoutFormErrors(s.formErrors, (key) => ids.has(key.slice(FORM_SCOPE.length).split(".")[0])) }));
+  }
+
+  function chooseNet(net) {
+    chosen = net;
+    structure = "";
+    renderNets();
+    renderCards();
+    renderValidation();
   }
 
   // ---- drag and drop -----------------------------------------------------------
@@ -150,6 +175,56 @@ export function createDesigner({ root, store, layerCatalog, datasets, makeId }) 
     replaceChildren(paletteSlot, createPalette({ layers: [...layerCatalog.values()], t, onAdd: (type) => addLayer(type) }));
   }
 
+  // A GAN's tabs (generator · discriminator, each with its layer count and whether it has
+  // problems) and its settings; nothing for a one-network model.
+  function renderNets() {
+    const state = store.get();
+    const nets = netsOf(state.design);
+    netBar.hidden = nets.length < 2;
+    if (netBar.hidden) return;
+    const errors = state.validation.errors?.nets ?? {};
+    replaceChildren(
+      netTabs,
+      nets.map((net) =>
+        h(
+          "button",
+          {
+            type: "button",
+            class: ["tab", net === currentNet(state) && "active", errors[net] && "has-errors"],
+            role: "tab",
+            "aria-selected": String(net === currentNet(state)),
+            dataset: { testid: `net-${net}`, net },
+            onclick: () => net !== currentNet() && chooseNet(net),
+          },
+          t(`designer.net.${net}`),
+          h("span", { class: "tab-count", text: String(state.design.nets[net].length) }),
+        ),
+      ),
+    );
+  }
+
+  function renderGanSettings() {
+    const gan = store.get().design.gan;
+    if (gan === ganWritten) return;
+    const fields = sectionFields(jobFields.gan, "gan", "gan", t);
+    const form = createParamForm({
+      fields,
+      values: gan,
+      t,
+      idPrefix: "gan",
+      collapse: false,
+      onChange: (name, value) => {
+        const next = withValue(store.get().design.gan, fields.find((field) => field.name === name), value);
+        ganWritten = next;
+        store.update((s) => ({ ...s, design: { ...s.design, gan: next } }));
+      },
+      onInvalid: (name, message) => store.update((s) => ({ ...s, formErrors: withFormError(s.formErrors, `gan:${name}`, message) })),
+    });
+    ganWritten = gan;
+    store.update((s) => ({ ...s, formErrors: withoutFormErrors(s.formErrors, (key) => key.startsWith("gan:")) }));
+    replaceChildren(ganSlot, form.el);
+  }
+
   function renderCards() {
     const current = layers();
     cards = new Map();
@@ -163,7 +238,7 @@ export function createDesigner({ root, store, layerCatalog, datasets, makeId }) 
     );
     current.forEach((layer, index) => cards.get(layer.id).setPosition(index, current.length));
     // Rebuilt forms show the stored values again, so half-typed invalid text is gone.
-    store.update((s) => ({ ...s, formErrors: withoutFormErrors(s.formErrors, (key) => key.includes(".")) }));
+    store.update((s) => ({ ...s, formErrors: withoutFormErrors(s.formErrors, (key) => key.startsWith(FORM_SCOPE)) }));
     emptyNote.hidden = current.length > 0;
     clearButton.disabled = current.length === 0;
     if (focusAfterRender) {
@@ -177,41 +252,53 @@ export function createDesigner({ root, store, layerCatalog, datasets, makeId }) 
     }
   }
 
-  function datasetInputShape(state) {
-    return datasets.find((dataset) => dataset.name === state.design.dataset.name)?.input_shape ?? null;
+  // Where the shown net's input comes from before the server has answered: the
+  // generator takes latent vectors, every other net the dataset's samples.
+  function expectedInput(state, net) {
+    if (net === "generator") return { shape: [state.design.gan.latent_dim ?? defaultLatent()], source: t("designer.latent") };
+    const dataset = datasets.find((entry) => entry.name === state.design.dataset.name);
+    return { shape: dataset?.input_shape ?? null, source: state.design.dataset.name ?? "" };
+  }
+
+  function defaultLatent() {
+    return jobFields.gan.find((field) => field.name === "latent_dim")?.default ?? "?";
   }
 
   function renderValidation() {
     const state = store.get();
     const { validation } = state;
-    const current = state.design.layers;
+    const net = currentNet(state);
+    const current = state.design.nets[net];
     const result = validation.result;
-    const errors = validation.errors ?? { layers: {}, general: [] };
+    const shapes = result?.nets[net];
+    const errors = validation.errors ?? { nets: {}, general: [] };
+    const netErrors = errors.nets[net] ?? {};
     current.forEach((layer, index) => {
       const card = cards.get(layer.id);
       if (!card) return;
-      card.setInfo(result?.layers[index]);
-      if (layerCatalog.has(layer.type)) card.showErrors(errors.layers[index]);
+      card.setInfo(shapes?.layers[index]);
+      if (layerCatalog.has(layer.type)) card.showErrors(netErrors[index]);
     });
     list.classList.toggle("stale", validation.status === "pending");
 
-    const inputShape = result?.inputShape ?? datasetInputShape(state);
+    const expected = expectedInput(state, net);
+    const inputShape = shapes?.inputShape ?? expected.shape;
     replaceChildren(
       inputRow,
       h("span", { class: "io-label", text: t("designer.input") }),
-      h("span", { class: "chip chip-shape", text: inputShape ? formatShape(inputShape) : "?" }),
-      h("span", { class: "muted small", text: state.design.dataset.name ?? "" }),
+      h("span", { class: "chip chip-shape", dataset: { testid: "input-shape" }, text: inputShape ? formatShape(inputShape) : "?" }),
+      h("span", { class: "muted small", text: expected.source }),
     );
     replaceChildren(
       outputRow,
       h("span", { class: "io-label", text: t("designer.output") }),
-      h("span", { class: "chip chip-shape", dataset: { testid: "output-shape" }, text: result?.outputShape ? formatShape(result.outputShape) : "?" }),
+      h("span", { class: "chip chip-shape", dataset: { testid: "output-shape" }, text: shapes?.outputShape ? formatShape(shapes.outputShape) : "?" }),
     );
 
     const showTotal = validation.status === "ok" || (validation.status === "pending" && result);
     total.textContent = showTotal && result ? t("designer.total", { n: formatCount(result.totalParams) }) : "";
     total.title = result?.totalParams !== undefined ? String(result.totalParams) : "";
-    const problems = Object.values(errors.layers).reduce((n, list) => n + list.length, 0) + errors.general.length;
+    const problems = Object.values(errors.nets).flatMap((byIndex) => Object.values(byIndex)).reduce((n, list) => n + list.length, 0) + errors.general.length;
     const pill = {
       idle: ["", ""],
       pending: ["pill-muted", t("validation.pending")],
@@ -230,41 +317,47 @@ export function createDesigner({ root, store, layerCatalog, datasets, makeId }) 
     generalErrors.hidden = general.length === 0;
     replaceChildren(generalErrors, general.map((text) => h("div", { text })));
 
+    renderNets();
     renderDiagram(diagram, {
       inputShape,
       layers: current.map((layer) => ({ type: layer.type, category: layerCatalog.get(layer.type)?.category })),
-      info: result?.layers ?? {},
-      invalid: new Set(Object.keys(errors.layers).map(Number)),
+      info: shapes?.layers ?? {},
+      invalid: new Set(Object.keys(netErrors).map(Number)),
       t,
       width: diagram.clientWidth || 480,
     });
   }
 
-  const structureKey = (current) => current.map((layer) => `${layer.id}:${layer.type}`).join("|");
+  // The cards are rebuilt when the shown net's layers change in kind or order (a
+  // parameter edit keeps them), or another net is shown.
+  const structureKey = (state) => `${currentNet(state)}=${state.design.nets[currentNet(state)].map((layer) => `${layer.id}:${layer.type}`).join("|")}`;
 
   store.watch(
     (s) => s.t,
     (next) => {
       t = next;
+      ganWritten = null;
       renderChrome();
+      renderGanSettings();
       renderCards();
       renderValidation();
     },
   );
   store.watch(
-    (s) => s.design.layers,
-    (current) => {
-      const key = structureKey(current);
-      if (key === structure) return;
+    (s) => [s.design.nets, netsOf(s.design)],
+    () => {
+      const key = structureKey(store.get());
+      if (key === structure) return renderNets();
       structure = key;
       renderCards();
       renderValidation();
     },
-    { immediate: false },
+    { immediate: false, equals: shallowEqual },
   );
+  store.watch((s) => s.design.gan, renderGanSettings, { immediate: false });
   store.watch((s) => s.validation, renderValidation, { immediate: false });
-  store.watch((s) => s.design.dataset.name, renderValidation, { immediate: false });
-  structure = structureKey(layers());
+  store.watch((s) => [s.design.dataset.name, s.design.gan.latent_dim], renderValidation, { immediate: false, equals: shallowEqual });
+  structure = structureKey(store.get());
 
-  return { addLayer };
+  return { addLayer, chooseNet };
 }

@@ -5,13 +5,10 @@
 
 import { mountCodeTab } from "../features/code-tab.js";
 import { mountInternals } from "../features/internals.js";
-import { mountPredict } from "../features/predict.js";
+import { mountPredict, predictInput } from "../features/predict.js";
 import { mountScrubber } from "../features/scrubber.js";
 import { renderSnapshot } from "../charts/snapshots/index.js";
 import { h, replaceChildren } from "./dom.js";
-
-// A trained model exists once the job ended without failing (the server's rule).
-const TRAINED = new Set(["completed", "stopped"]);
 
 const TABS = [
   { id: "live", label: "tabs.live" },
@@ -21,7 +18,9 @@ const TABS = [
   { id: "inside", label: "tabs.inside", needsTrained: true, mount: mountInside },
 ];
 
-export function createJobTabs({ api, Plotly, datasets, livePanel, onShowLive }) {
+// lifecycle: lib/job-controls.js createLifecycle(system.lifecycle); its `trained` statuses
+// have final weights, which Predict, Inside and the weight downloads need.
+export function createJobTabs({ api, Plotly, datasets, lifecycle, livePanel, onShowLive }) {
   let t = null;
   let job = { id: null, status: null, record: null, snapshot: null };
   let open = "live";
@@ -63,7 +62,7 @@ export function createJobTabs({ api, Plotly, datasets, livePanel, onShowLive }) 
       unmount();
       return;
     }
-    const trained = TRAINED.has(job.status);
+    const trained = lifecycle.trained.has(job.status);
     // Remount only when what the tab shows would change.
     const key = [tab.id, job.id, t.lang, trained, Boolean(job.record?.request)].join("|");
     if (mounted?.key === key) return;
@@ -76,7 +75,7 @@ export function createJobTabs({ api, Plotly, datasets, livePanel, onShowLive }) 
     }
     const host = h("div", { class: `tab-body tab-${tab.id}` });
     replaceChildren(panel, host);
-    mounted = { key, instance: tab.mount(host, { api, Plotly, datasets, job, trained, t }) };
+    mounted = { key, instance: tab.mount(host, { api, Plotly, datasets, lifecycle, job, t }) };
   }
 
   function unmount() {
@@ -103,8 +102,8 @@ export function createJobTabs({ api, Plotly, datasets, livePanel, onShowLive }) 
   };
 }
 
-function mountCode(host, { api, job, trained, t }) {
-  return mountCodeTab(host, api, { jobId: job.id, trained, t });
+function mountCode(host, { api, lifecycle, job, t }) {
+  return mountCodeTab(host, api, { jobId: job.id, weights: lifecycle.allows(job.status, "export_weights"), t });
 }
 
 function mountHistory(host, { api, Plotly, job, t }) {
@@ -121,23 +120,25 @@ function mountHistory(host, { api, Plotly, job, t }) {
 }
 
 function mountPredictTab(host, { api, Plotly, datasets, job, t }) {
-  const request = job.record?.request ?? {};
+  // The list's row lacks what planning found out; the full record follows (and remounts this).
+  if (!job.record?.request) {
+    host.append(h("p", { class: "muted small", text: t("code.loading") }));
+    return null;
+  }
+  const record = job.record;
+  const request = record.request;
   const dataset = datasets.find((entry) => entry.name === request.dataset?.name);
-  // A GAN's generator takes latent vectors, not the dataset's rows.
-  const gan = request.task === "gan";
-  const inputShape = gan ? [request.model?.latent_dim ?? 0] : (dataset?.input_shape ?? []);
-  const kind = gan ? "gan" : inputShape.length === 1 && inputShape[0] === 2 ? "plane" : inputShape.length === 3 && inputShape[1] === 28 ? "draw" : "json";
+  // Until every server's record says what planning found, the catalogue's shape stands in.
+  const input = predictInput({ ...record, input_shape: record.input_shape ?? dataset?.input_shape });
   const classifies = request.task === "classification" || request.task === "binary";
-  const help = { plane: "predict.help.plane", draw: classifies ? "predict.help.draw" : "predict.help.drawOutput", json: "predict.help.json", gan: "predict.help.gan" }[kind];
+  const help = {
+    plane: "predict.help.plane",
+    draw: classifies ? "predict.help.draw" : "predict.help.drawOutput",
+    json: "predict.help.json",
+    latent: "predict.help.gan",
+  }[input.kind];
   host.append(h("p", { class: "muted small", text: t(help) }));
-  return mountPredict(host, api, {
-    jobId: job.id,
-    inputShape,
-    range: planeRange(job.snapshot),
-    normalization: normalizationOf(dataset),
-    Plotly,
-    t,
-  });
+  return mountPredict(host, api, { jobId: job.id, input, range: planeRange(job.snapshot), normalization: normalizationOf(dataset), Plotly, t });
 }
 
 function mountInside(host, { api, Plotly, job, t }) {

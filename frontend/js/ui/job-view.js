@@ -18,7 +18,7 @@ import { statusBadge } from "./status-badge.js";
 
 // onUnauthorized(): the stream was refused (close 1008, e.g. a wrong token); resolves
 // once the page may try again (lib/auth.js asked for a new token).
-export function createJobView({ root, store, api, Plotly, datasets = [], notify, onJobFinished, onUnauthorized }) {
+export function createJobView({ root, store, api, Plotly, datasets = [], lifecycle, notify, onJobFinished, onUnauthorized }) {
   let t = store.get().t;
   let watching = null; // {id, stream, summary, record, lastSnapshot, snapshotEpoch}
   let dropNotice = null; // the "connection dropped" toast while reconnecting
@@ -72,6 +72,7 @@ export function createJobView({ root, store, api, Plotly, datasets = [], notify,
     api,
     Plotly,
     datasets,
+    lifecycle,
     livePanel,
     onShowLive: () => {
       for (const plot of [lossPlot, metricsPlot, snapshotPlot]) if (plot.classList.contains("js-plotly-plot")) Plotly.Plots.resize(plot);

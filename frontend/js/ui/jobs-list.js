@@ -1,13 +1,14 @@
 // Every job on the server: status, progress and last losses; click a row to watch
 // it (the page replays its stream), or stop / delete / load its design.
 
-import { ACTIVE_STATUSES } from "../lib/job-events.js";
 import { formatLoss, formatTime } from "../lib/format.js";
 import { shallowEqual } from "../lib/store.js";
 import { h, replaceChildren } from "./dom.js";
 import { statusBadge } from "./status-badge.js";
 
-export function createJobsList({ root, store, actions }) {
+// lifecycle: lib/job-controls.js createLifecycle(system.lifecycle): which rows count as
+// active and which offer Stop and Resume.
+export function createJobsList({ root, store, lifecycle, actions }) {
   let t = store.get().t;
   const confirming = new Set();
 
@@ -51,7 +52,7 @@ export function createJobsList({ root, store, actions }) {
     compare.textContent = picked ? t("jobs.compareN", { n: picked }) : t("jobs.compare");
     compare.disabled = picked < 2;
     compare.title = t("jobs.compareHelp");
-    const running = jobs.filter((job) => ACTIVE_STATUSES.has(job.status)).length;
+    const running = jobs.filter((job) => lifecycle.active.has(job.status)).length;
     counts.textContent = jobs.length ? t("jobs.counts", { n: jobs.length, running }) : "";
     warning.hidden = !state.jobs.error;
     warning.textContent = state.jobs.error ? t("jobs.loadFailed", { message: state.jobs.error }) : "";
@@ -86,7 +87,6 @@ export function createJobsList({ root, store, actions }) {
   function row(job, active, picked) {
     const epochs = job.epochs ?? 0;
     const percent = epochs ? Math.min(100, (100 * (job.epoch ?? 0)) / epochs) : 0;
-    const isActive = ACTIVE_STATUSES.has(job.status);
     const open = () => actions.open(job.id);
     const deleting = confirming.has(job.id);
     return h(
@@ -129,19 +129,26 @@ export function createJobsList({ root, store, actions }) {
       h(
         "td",
         { class: "row-actions", onclick: (event) => event.stopPropagation() },
-        h("button", { type: "button", class: "btn btn-ghost btn-small", text: t("jobs.loadDesign"), title: t("jobs.loadDesignHelp"), onclick: () => actions.loadDesign(job.id) }),
-        isActive
+        h("button", {
+          type: "button",
+          class: "btn btn-ghost btn-small",
+          dataset: { testid: "row-load-design" },
+          text: t("jobs.loadDesign"),
+          title: t("jobs.loadDesignHelp"),
+          onclick: () => actions.loadDesign(job.id),
+        }),
+        lifecycle.allows(job.status, "stop")
           ? h("button", { type: "button", class: "btn btn-ghost btn-small", dataset: { testid: "row-stop" }, text: t("jobs.stop"), onclick: () => actions.stop(job.id) })
           : null,
-        // A job the server left unfinished continues from its last checkpoint.
-        job.status === "interrupted"
+        // A paused job goes on; one the server left unfinished continues from its last checkpoint.
+        lifecycle.allows(job.status, "resume")
           ? h("button", {
               type: "button",
               class: "btn btn-ghost btn-small",
               dataset: { testid: "row-resume" },
               text: t("jobs.resume"),
-              title: t("training.resumeInterruptedHint"),
-              onclick: () => actions.resumeInterrupted(job.id),
+              title: job.status === "interrupted" ? t("training.resumeInterruptedHint") : "",
+              onclick: () => actions.resume(job.id),
             })
           : null,
         h("button", {

@@ -1,9 +1,18 @@
-// A form generated from server-described fields (see lib/params.js). It owns the
-// text the user is typing; valid values go out through `onChange`, invalid ones
-// are marked in place and reported through `onInvalid`.
+// A form generated from server-described fields (see lib/params.js): a layer's
+// parameters, a dataset's, or the job request's own. It owns the text the user is
+// typing; valid values go out through `onChange`, invalid ones are marked in place and
+// reported through `onInvalid`.
+//
+// A "union" field (an optimizer: a choice of kinds, each with its own fields) is a choice
+// of kind followed by that kind's fields; its value is one object ({type, lr, …}).
 
-import { formatFieldValue, parseFieldValue } from "../lib/params.js";
-import { h } from "./dom.js";
+import { formatFieldValue, isPlainObject, parseFieldValue } from "../lib/params.js";
+import { h, replaceChildren } from "./dom.js";
+
+const WIDE_OPTION = 10; // Latin letters' widths: a select with a longer choice takes two columns
+
+// Roughly how wide a text is, in Latin letters (a CJK character is two).
+const textWidth = (text) => [...text].reduce((n, char) => n + (char.codePointAt(0) >= 0x2e80 ? 2 : 1), 0);
 
 export function createParamForm({
   fields,
@@ -43,9 +52,12 @@ export function createParamForm({
   if (!shown.length) root.append(h("p", { class: "muted small", text: t("form.noParams") }));
 
   function renderField(field) {
+    if (field.type === "union") return renderUnion(field);
     const id = `${idPrefix}-${field.name}`;
     const message = h("div", { class: "field-error", id: `${id}-error`, role: "status" });
-    const input = renderInput(field, id);
+    const options = selectOptions(field, t);
+    const input = options ? renderSelect(field, id, options) : renderInput(field, id);
+    const checkbox = field.type === "boolean" && !options;
     const label = h(
       "label",
       { class: "field-label", for: id, title: field.description || field.name },
@@ -53,51 +65,59 @@ export function createParamForm({
       field.required && !field.inferred ? h("span", { class: "required", "aria-hidden": "true", text: "*" }) : null,
       field.description ? h("span", { class: "help", tabindex: "0", "data-tip": field.description, "aria-label": field.description, text: "?" }) : null,
     );
+    const wide = options ? options.some(([, text]) => textWidth(text) > WIDE_OPTION) : field.type === "string";
     const wrapper = h(
       "div",
-      { class: ["field", `field-${field.type}`, field.type === "layers" && "field-wide", field.inferred && "field-inferred"], dataset: { field: field.name } },
-      field.type === "boolean" ? h("div", { class: "field-check" }, input, label) : [label, input],
+      {
+        class: ["field", `field-${field.type}`, field.type === "layers" && "field-wide", wide && "field-span-2", field.inferred && "field-inferred"],
+        dataset: { field: field.name },
+      },
+      checkbox ? h("div", { class: "field-check" }, input, label) : [label, input],
       message,
     );
     controls.set(field.name, { field, input, wrapper, message });
     return wrapper;
   }
 
+  function common(field, id) {
+    return { id, name: field.name, "aria-describedby": `${id}-error`, dataset: field.testid ? { testid: field.testid } : {} };
+  }
+
+  function renderSelect(field, id, options) {
+    const value = values[field.name];
+    const input = h("select", common(field, id), options.map(([option, text]) => h("option", { value: String(option), text })));
+    input.value = value === undefined || value === null ? "" : String(value);
+    // Unset without an empty choice: it is the default (the server's, when it is sent without).
+    if (input.selectedIndex < 0 && field.default !== null) input.value = String(field.default);
+    input.addEventListener("change", () => commit(field, input.value));
+    return input;
+  }
+
   function renderInput(field, id) {
     const value = values[field.name];
-    const common = { id, name: field.name, "aria-describedby": `${id}-error` };
-    let input;
     if (field.type === "boolean") {
-      input = h("input", { ...common, type: "checkbox", checked: Boolean(value ?? field.default) });
+      const input = h("input", { ...common(field, id), type: "checkbox", checked: Boolean(value ?? field.default) });
       input.addEventListener("change", () => commit(field, input.checked));
       return input;
     }
-    if (field.enum) {
-      const options = field.enum.map((option) => h("option", { value: String(option), text: String(option) }));
-      if (!field.required || field.default === null) {
-        const label = field.default !== null ? t("form.defaultValue", { value: field.default }) : t("form.unset");
-        options.unshift(h("option", { value: "", text: label }));
-      }
-      input = h("select", common, options);
-      input.value = value === undefined || value === null ? "" : String(value);
-      input.addEventListener("change", () => commit(field, input.value));
-      return input;
-    }
-    const placeholder = field.inferred
-      ? t("form.autoPlaceholder")
-      : field.default !== null
-        ? formatFieldValue(field, field.default)
-        : field.nullable
-          ? t("form.none")
-          : field.type === "array"
-            ? "3, 3"
-            : "";
+    const placeholder =
+      field.emptyLabel ??
+      (field.inferred
+        ? t("form.autoPlaceholder")
+        : field.default !== null
+          ? formatFieldValue(field, field.default)
+          : field.nullable
+            ? t("form.none")
+            : field.type === "array"
+              ? "3, 3"
+              : "");
+    let input;
     if (field.type === "layers") {
-      input = h("textarea", { ...common, rows: 4, spellcheck: "false", placeholder: '[{"type": "Linear", "out_features": 16}]' });
+      input = h("textarea", { ...common(field, id), rows: 4, spellcheck: "false", placeholder: '[{"type": "Linear", "out_features": 16}]' });
     } else {
       const numeric = field.type === "integer" || field.type === "number";
       input = h("input", {
-        ...common,
+        ...common(field, id),
         type: numeric ? "number" : "text",
         step: field.type === "integer" ? "1" : numeric ? "any" : null,
         min: numeric && field.minimum !== null ? String(field.minimum) : null,
@@ -111,6 +131,64 @@ export function createParamForm({
     input.value = formatFieldValue(field, value);
     input.addEventListener("input", () => commit(field, input.value));
     return input;
+  }
+
+  // The choice of kind, then the chosen kind's own fields (a form of their own, which
+  // this one rebuilds when the kind changes, keeping the values both kinds have).
+  function renderUnion(field) {
+    const wrapper = h("div", { class: ["field-union", "field-wide"], dataset: { field: field.name } });
+    let value = values[field.name];
+    let inner = null;
+
+    function build() {
+      const tag = isPlainObject(value) ? value[field.discriminator] : "";
+      const members = (field.variants[tag] ?? []).filter((member) => member.name !== field.discriminator);
+      const kinds = Object.keys(field.variants).map((kind) => [kind, kind]);
+      const none = field.nullable || !tag ? [["", field.emptyLabel ?? t("form.unset")]] : [];
+      const kindField = {
+        ...field,
+        name: field.discriminator,
+        type: "string",
+        required: false,
+        default: null,
+        enum: Object.keys(field.variants),
+        options: [...none, ...kinds],
+      };
+      inner = createParamForm({
+        fields: [kindField, ...members],
+        values: isPlainObject(value) ? value : {},
+        t,
+        idPrefix: `${idPrefix}-${field.name}`,
+        collapse: true,
+        onChange: (name, next) => (name === field.discriminator ? choose(next) : set(name, next)),
+        onInvalid: (name, message) => onInvalid(`${field.name}.${name}`, message),
+      });
+      replaceChildren(wrapper, inner.el);
+    }
+
+    function choose(kind) {
+      if (!kind) value = field.nullable ? null : undefined;
+      else {
+        const names = new Set(field.variants[kind].map((member) => member.name));
+        const kept = Object.entries(isPlainObject(value) ? value : {}).filter(([name]) => names.has(name));
+        value = { ...Object.fromEntries(kept), [field.discriminator]: kind };
+      }
+      onChange(field.name, value);
+      build();
+      wrapper.querySelector("select")?.focus();
+    }
+
+    function set(name, next) {
+      const object = { ...value };
+      if (next === undefined) delete object[name];
+      else object[name] = next;
+      value = object;
+      onChange(field.name, value);
+    }
+
+    build();
+    controls.set(field.name, { field, wrapper, union: () => inner });
+    return wrapper;
   }
 
   function commit(field, raw) {
@@ -138,6 +216,10 @@ export function createParamForm({
   function setServerErrors(byField) {
     for (const [name, control] of controls) {
       const text = byField[name] ?? "";
+      if (control.union) {
+        control.union()?.setServerErrors(isPlainObject(text) ? text : {});
+        continue;
+      }
       control.wrapper.classList.toggle("server-invalid", Boolean(text));
       const hiddenSection = control.wrapper.closest(".param-more");
       if (text && hiddenSection?.hidden) hiddenSection.previousElementSibling?.click();
@@ -145,4 +227,25 @@ export function createParamForm({
   }
 
   return { el: root, setServerErrors };
+}
+
+// [[value, text], …] when the field is a choice (a select), else null: the caller's
+// `options`, a nullable yes/no, or an enum (with an empty first option where leaving it
+// unset is allowed).
+function selectOptions(field, t) {
+  if (field.options) return field.options;
+  if (field.type === "boolean" && field.nullable) {
+    return [
+      ["", field.emptyLabel ?? t("form.unset")],
+      ["true", t("form.on")],
+      ["false", t("form.off")],
+    ];
+  }
+  if (!field.enum) return null;
+  const options = field.enum.map((option) => [String(option), String(option)]);
+  if (!field.required || field.default === null) {
+    const label = field.emptyLabel ?? (field.default !== null ? t("form.defaultValue", { value: field.default }) : t("form.unset"));
+    options.unshift(["", label]);
+  }
+  return options;
 }

@@ -1,20 +1,23 @@
-// Training settings (task, loss, optimizer and its parameters, learning rate,
-// epochs, batch size, device, seed, scheduler), the tutorial presets, and the
-// Start / Stop buttons, Pause · Resume · Step and a live learning-rate change for the
-// watched job.
+// Training settings: every field of the job request the server's schema has beyond the
+// dataset and the model (task, loss, optimizer and its parameters, epochs, …, and under
+// Advanced the scheduler, early stopping, gradient clipping, …), placed by lib/job-form.js;
+// the tutorial presets; the Start / Stop buttons, and Pause · Resume · Step and a live
+// learning-rate change for the watched job, as its status allows (the server's lifecycle).
 
 import { withFormError, withoutFormErrors } from "../lib/form-errors.js";
-import { controlsFor, parseLearningRate } from "../lib/job-controls.js";
-import { fieldsFromParams } from "../lib/params.js";
+import { parseLearningRate } from "../lib/job-controls.js";
+import { sectionFields, withValue } from "../lib/job-form.js";
+import { netsOf } from "../lib/spec.js";
 import { h, replaceChildren } from "./dom.js";
 import { createParamForm } from "./param-form.js";
 import { createPresetPicker } from "./preset-picker.js";
 
-export function createTrainingPanel({ root, store, system, presets, onStart, onStop, onControl, onChange, onPreset }) {
+// jobFields: lib/job-fields.js createJobFields(system.job_schema); lifecycle: lib/job-controls.js
+// createLifecycle(system.lifecycle).
+export function createTrainingPanel({ root, store, system, jobFields, lifecycle, presets, onStart, onStop, onControl, onChange, onPreset }) {
   let presetShown = null; // the preset whose note is open, kept across language switches
+  let advancedOpen = null; // opened or closed by hand; until then, open when something in it is set
   const training = system.training ?? {};
-  const optimizers = new Map((training.optimizers ?? []).map((o) => [o.type, fieldsFromParams(o.params)]));
-  const schedulers = new Map((training.schedulers ?? []).map((s) => [s.type, fieldsFromParams(s.params)]));
   const devices = [...new Set(["auto", ...(system.devices ?? ["cpu"])])];
   const limits = system.limits ?? {};
   let t = store.get().t;
@@ -88,192 +91,82 @@ export function createTrainingPanel({ root, store, system, presets, onStart, onS
     written = next;
     store.update((s) => ({ ...s, design: { ...s.design, training: next } }));
   }
-  const setKey = (key, value) => write({ ...current(), [key]: value });
   const setFormError = (key, message) => store.update((s) => ({ ...s, formErrors: withFormError(s.formErrors, key, message) }));
-  const OWN_SCOPES = /^(training|optimizer|scheduler):/;
+  const OWN_SCOPE = "training:";
 
-  function select(id, label, options, value, onChange, testid) {
-    const el = h(
-      "select",
-      { id, dataset: { testid } },
-      options.map(([optionValue, text]) => h("option", { value: optionValue, text })),
-    );
-    el.value = value ?? "";
-    el.addEventListener("change", () => onChange(el.value));
-    return h("div", { class: "field" }, h("label", { class: "field-label", for: id }, h("span", { class: "field-name", text: label })), el);
+  function change(name, value) {
+    const next = withValue(current(), jobFields.settings.find((field) => field.name === name), value);
+    if (name !== "task") return write(next);
+    // A task brings its usual loss, the losses that fit it, and its kind of model.
+    write({ ...next, loss: training.default_loss?.[value] ?? next.loss });
+    renderForm();
   }
 
-  function field(name, type, extra = {}) {
-    return {
-      name,
-      label: t(`training.${name}`),
-      type,
-      default: null,
-      required: false,
-      minimum: null,
-      maximum: null,
-      exclusiveMinimum: null,
-      exclusiveMaximum: null,
-      enum: null,
-      description: t(`training.${name}Help`),
-      inferred: false,
-      nullable: false,
-      ...extra,
-    };
+  // What the catalogues add to the schema's fields: the page's names for the tasks, the
+  // losses that fit the chosen task, this server's devices and its limits.
+  function refine(field, settings) {
+    switch (field.name) {
+      case "task":
+        return { ...field, options: (field.enum ?? []).map((task) => [task, t(`task.${task}`)]) };
+      case "loss": {
+        const fitting = training.losses_by_task?.[settings.task] ?? field.enum ?? [];
+        const losses = !settings.loss || fitting.includes(settings.loss) ? fitting : [settings.loss, ...fitting];
+        return { ...field, enum: losses, options: losses.map((loss) => [loss, loss]) };
+      }
+      case "device":
+        return { ...field, enum: devices, options: devices.map((device) => [device, device === "auto" ? t("training.deviceAuto") : device]) };
+      case "epochs":
+        return { ...field, maximum: limits.max_epochs ?? field.maximum };
+      case "batch_size":
+        return { ...field, maximum: limits.max_batch_size ?? field.maximum };
+      default:
+        return field;
+    }
   }
 
-  function basicForm(fields, values, onChange) {
-    return createParamForm({
+  function sectionForm(section, settings) {
+    const fields = sectionFields(jobFields.settings, "settings", section, t).map((field) => refine(field, settings));
+    const form = createParamForm({
       fields,
-      values,
+      values: settings,
       t,
       idPrefix: "train",
       collapse: false,
-      onChange,
-      onInvalid: (name, message) => setFormError(`training:${name}`, message),
-    }).el;
+      onChange: change,
+      onInvalid: (name, message) => setFormError(OWN_SCOPE + name, message),
+    });
+    return { el: form.el, fields };
   }
 
+  // A setting in Advanced differs from the server's default: open it, so it is seen (a
+  // label such as the job's name is no setting).
+  const changedFrom = (fields, settings) =>
+    fields.some((field) => {
+      const value = settings[field.name];
+      const label = field.type === "string" && !field.enum;
+      return !label && value !== undefined && value !== null && JSON.stringify(value) !== JSON.stringify(field.default);
+    });
+
   function renderForm() {
-    store.update((s) => ({ ...s, formErrors: withoutFormErrors(s.formErrors, (key) => OWN_SCOPES.test(key)) }));
+    store.update((s) => ({ ...s, formErrors: withoutFormErrors(s.formErrors, (key) => key.startsWith(OWN_SCOPE)) }));
     const settings = current();
-    const optimizer = settings.optimizer ?? { type: "Adam", lr: 0.01 };
-    const optimizerFields = optimizers.get(optimizer.type) ?? [];
-    const lrField = optimizerFields.find((f) => f.name === "lr");
-    const schedulerType = settings.scheduler?.type ?? "";
-
-    const taskSelect = select(
-      "train-task",
-      t("training.task"),
-      (training.tasks ?? []).map((task) => [task, t(`task.${task}`)]),
-      settings.task,
-      (task) => {
-        const loss = training.default_loss?.[task] ?? current().loss;
-        write({ ...current(), task, loss });
-        renderForm();
-      },
-      "task",
-    );
-    // Offer the losses that fit the task when the server says which those are.
-    const losses = training.losses_by_task?.[settings.task] ?? training.losses ?? [];
-    const lossOptions = losses.includes(settings.loss) || !settings.loss ? losses : [settings.loss, ...losses];
-    const lossSelect = select("train-loss", t("training.loss"), lossOptions.map((loss) => [loss, loss]), settings.loss, (loss) => setKey("loss", loss), "loss");
-    const optimizerSelect = select(
-      "train-optimizer",
-      t("training.optimizer"),
-      [...optimizers.keys()].map((type) => [type, type]),
-      optimizer.type,
-      (type) => {
-        // Keep the learning rate; drop keywords the new optimizer doesn't take.
-        const names = new Set((optimizers.get(type) ?? []).map((f) => f.name));
-        const kept = Object.fromEntries(Object.entries(current().optimizer).filter(([key]) => names.has(key)));
-        write({ ...current(), optimizer: { ...kept, type, lr: current().optimizer.lr } });
-        renderForm();
-      },
-      "optimizer",
-    );
-    const lrForm = basicForm(
-      [field("lr", "number", { exclusiveMinimum: 0, required: true, default: null, maximum: lrField?.maximum ?? null, description: lrField?.description || t("training.lrHelp") })],
-      { lr: optimizer.lr },
-      (_, value) => write({ ...current(), optimizer: { ...current().optimizer, lr: value } }),
-    );
-    const optimizerOptions = createParamForm({
-      fields: optimizerFields,
-      exclude: ["lr"],
-      values: optimizer,
-      t,
-      idPrefix: "opt",
-      collapse: "always",
-      onChange: (name, value) => write({ ...current(), optimizer: { ...current().optimizer, [name]: value } }),
-      onInvalid: (name, message) => setFormError(`optimizer:${name}`, message),
-    }).el;
-
-    const loopForm = basicForm(
-      [
-        field("epochs", "integer", { minimum: 1, maximum: limits.max_epochs ?? null, required: true }),
-        field("batch_size", "integer", { minimum: 1, maximum: limits.max_batch_size ?? null, nullable: true }),
-        field("seed", "integer", { minimum: 0 }),
-      ],
-      { epochs: settings.epochs, batch_size: settings.batch_size ?? undefined, seed: settings.seed },
-      (name, value) => setKey(name, name === "batch_size" ? (value ?? null) : name === "seed" ? (value ?? 0) : value),
-    );
-    loopForm.querySelector("#train-batch_size")?.setAttribute("placeholder", t("training.fullBatch"));
-    const deviceSelect = select(
-      "train-device",
-      t("training.device"),
-      devices.map((device) => [device, device === "auto" ? t("training.deviceAuto") : device]),
-      settings.device,
-      (device) => setKey("device", device),
-      "device",
-    );
-    loopForm.querySelector(".param-grid").append(deviceSelect);
-
-    const schedulerSelect = select(
-      "train-scheduler",
-      t("training.scheduler"),
-      [["", t("training.noScheduler")], ...[...schedulers.keys()].map((type) => [type, type])],
-      schedulerType,
-      (type) => {
-        write({ ...current(), scheduler: type ? { type } : null });
-        renderForm();
-      },
-      "scheduler",
-    );
-    const schedulerForm = schedulerType
-      ? createParamForm({
-          fields: schedulers.get(schedulerType) ?? [],
-          values: settings.scheduler,
-          t,
-          idPrefix: "sched",
-          collapse: false,
-          onChange: (name, value) => write({ ...current(), scheduler: { ...current().scheduler, [name]: value } }),
-          onInvalid: (name, message) => setFormError(`scheduler:${name}`, message),
-        }).el
-      : null;
-    // torch.compile of the whole step: null lets the server decide (long plain-SGD runs).
-    const compileSelect = select(
-      "train-compile",
-      t("training.compile"),
-      [
-        ["auto", t("training.compileAuto")],
-        ["on", t("training.compileOn")],
-        ["off", t("training.compileOff")],
-      ],
-      settings.compile === true ? "on" : settings.compile === false ? "off" : "auto",
-      (choice) => setKey("compile", choice === "on" ? true : choice === "off" ? false : null),
-      "compile",
-    );
-    compileSelect.title = t("training.compileHelp");
-    const extraForm = basicForm(
-      [field("snapshot_every", "integer", { minimum: 1 }), field("name", "string")],
-      { snapshot_every: settings.snapshot_every, name: settings.name || undefined },
-      (name, value) => setKey(name, name === "name" ? (value ?? "") : (value ?? 1)),
-    );
-    extraForm.querySelector("#train-name")?.setAttribute("placeholder", t("training.namePlaceholder"));
-
+    const main = sectionForm("main", settings);
+    const extra = sectionForm("advanced", settings);
     const advanced = h(
       "details",
-      { class: "advanced", open: Boolean(schedulerType) || undefined },
+      { class: "advanced", open: (advancedOpen ?? changedFrom(extra.fields, settings)) || undefined, dataset: { testid: "advanced" } },
       h("summary", { text: t("training.advanced") }),
-      h("div", { class: "row-2" }, schedulerSelect, compileSelect),
-      schedulerForm,
-      extraForm,
+      extra.el,
     );
-
+    advanced.addEventListener("toggle", () => (advancedOpen = advanced.open));
     const focusedId = document.activeElement?.id;
-    replaceChildren(
-      formSlot,
-      h("div", { class: "row-2" }, taskSelect, lossSelect),
-      h("div", { class: "row-2" }, optimizerSelect, lrForm),
-      optimizerOptions,
-      loopForm,
-      advanced,
-    );
+    replaceChildren(formSlot, main.el, advanced);
     if (focusedId) document.getElementById(focusedId)?.focus();
   }
 
   function startBlocker(state) {
-    if (!state.design.layers.length) return "start.noLayers";
+    const empty = netsOf(state.design).find((net) => !state.design.nets[net].length);
+    if (empty) return empty === "layers" ? "start.noLayers" : `start.noLayers.${empty}`;
     if (Object.keys(state.formErrors ?? {}).length) return "start.formErrors";
     return (
       {
@@ -294,9 +187,7 @@ export function createTrainingPanel({ root, store, system, presets, onStart, onS
     reason.classList.toggle("is-error", blocker === "start.invalid" || blocker === "start.formErrors" || blocker === "start.unreachable");
     const active = state.activeJob?.id === state.activeJobId ? state.activeJob : null;
     const status = active?.summary?.status ?? state.jobs.list.find((job) => job.id === state.activeJobId)?.status;
-    const allowed = state.activeJobId
-      ? controlsFor(status ?? "queued", { done: Boolean(active?.summary?.done) })
-      : controlsFor(null);
+    const allowed = lifecycle.controlsFor(state.activeJobId ? (status ?? "queued") : null);
     stopButton.disabled = !allowed.stop;
     stopButton.textContent = t("training.stop");
     pauseButton.disabled = controlling || !allowed.pause;

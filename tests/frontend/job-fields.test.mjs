@@ -1,0 +1,124 @@
+// The job request's fields come from the server's schema: request ↔ design ↔ URL carries
+// every one of them, the forms place them, and a field the server adds needs no page edit.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import en from "../../frontend/js/i18n/en.js";
+import zh from "../../frontend/js/i18n/zh.js";
+import { createTranslator } from "../../frontend/js/lib/i18n.js";
+import { createJobFields } from "../../frontend/js/lib/job-fields.js";
+import { JOB_FORM, sectionFields, withValue } from "../../frontend/js/lib/job-form.js";
+import { createReconciler } from "../../frontend/js/lib/reconcile.js";
+import { buildJobRequest, createIdFactory, designFromRequest, designToPlain } from "../../frontend/js/lib/spec.js";
+import { decodeHash, encodeHash } from "../../frontend/js/lib/url-state.js";
+import { CATALOG, JOB_SCHEMA } from "./fixtures/catalog.mjs";
+
+const t = createTranslator({ en, zh }, "en");
+const names = (fields) => fields.map((field) => field.name);
+
+// What "Load design" does with a job's request, and what a shared link does with its hash.
+function loadDesign(request, schema = JOB_SCHEMA) {
+  const reconcile = createReconciler({ ...CATALOG, fields: createJobFields(schema) });
+  return reconcile(designFromRequest(request, createIdFactory()));
+}
+const viaUrl = (design, schema) => loadDesign(decodeHash(encodeHash({ design: designToPlain(design) })).design, schema);
+
+const TUNED = {
+  name: "tuned",
+  dataset: { name: "spiral", params: { samples: 200 }, test_fraction: 0.25, seed: 11 },
+  model: { layers: [{ type: "Linear", out_features: 8 }, { type: "Tanh" }, { type: "Linear", out_features: 2 }] },
+  task: "classification",
+  loss: "CrossEntropyLoss",
+  optimizer: { type: "SGD", lr: 0.05, momentum: 0.9, nesterov: true },
+  scheduler: { type: "CosineAnnealingLR", T_max: 50 },
+  epochs: 80,
+  batch_size: null,
+  device: "cpu",
+  seed: 3,
+  snapshot_every: 2,
+  grad_clip: 0.5,
+  amp: "bf16",
+  compile: false,
+  checkpoint_every: 10,
+  early_stopping: 7,
+};
+
+test("the schema gives the settings, the dataset's own fields and a GAN's", () => {
+  const fields = createJobFields(JOB_SCHEMA);
+  for (const name of ["grad_clip", "amp", "early_stopping", "checkpoint_every", "compile", "optimizer", "scheduler", "epochs", "name"]) {
+    assert.ok(names(fields.settings).includes(name), name);
+  }
+  assert.ok(!names(fields.settings).includes("model") && !names(fields.settings).includes("dataset"));
+  assert.deepEqual(names(fields.dataset), ["test_fraction", "seed"]);
+  assert.deepEqual(names(fields.gan), ["latent_dim"]);
+  const optimizer = fields.settings.find((field) => field.name === "optimizer");
+  assert.equal(optimizer.type, "union");
+  assert.equal(optimizer.discriminator, "type");
+  assert.deepEqual(Object.keys(optimizer.variants), ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]);
+  const scheduler = fields.settings.find((field) => field.name === "scheduler");
+  assert.equal(scheduler.nullable, true);
+  assert.ok(names(scheduler.variants.StepLR).includes("step_size"));
+  assert.deepEqual(fields.settings.find((field) => field.name === "amp").enum, ["bf16"]);
+});
+
+test("a design with every setting survives Load design and the URL", () => {
+  const loaded = loadDesign(TUNED);
+  assert.deepEqual(buildJobRequest(loaded), TUNED);
+  assert.deepEqual(buildJobRequest(viaUrl(loaded)), TUNED);
+  for (const [path, value] of [["grad_clip", 0.5], ["early_stopping", 7], ["amp", "bf16"], ["checkpoint_every", 10]]) {
+    assert.equal(buildJobRequest(viaUrl(loaded))[path], value, path);
+  }
+  assert.equal(buildJobRequest(viaUrl(loaded)).dataset.seed, 11);
+});
+
+test("a field the server adds travels and shows without a page edit", () => {
+  const schema = structuredClone(JOB_SCHEMA);
+  schema.properties.warmup_epochs = { anyOf: [{ type: "integer", minimum: 1 }, { type: "null" }], default: null, description: "Epochs of linear warm-up." };
+  schema.$defs.DatasetRef.properties.shuffle = { type: "boolean", default: true, description: "Shuffle each epoch." };
+  const request = { ...TUNED, warmup_epochs: 5, dataset: { ...TUNED.dataset, shuffle: false } };
+  const loaded = loadDesign(request, schema);
+  assert.deepEqual(buildJobRequest(viaUrl(loaded, schema)), request);
+  // This server has no such field: it is not sent.
+  assert.equal("warmup_epochs" in buildJobRequest(loadDesign(request)), false);
+
+  const fields = createJobFields(schema);
+  const advanced = sectionFields(fields.settings, "settings", "advanced", t);
+  const warmup = advanced.at(-1);
+  assert.equal(warmup.name, "warmup_epochs");
+  assert.equal(warmup.label, "warmup_epochs");
+  assert.equal(warmup.description, "Epochs of linear warm-up.");
+  assert.ok(names(sectionFields(fields.dataset, "dataset", "dataset", t)).includes("shuffle"));
+});
+
+test("the table places the fields, in its order, with the page's words", () => {
+  const fields = createJobFields(JOB_SCHEMA);
+  const main = sectionFields(fields.settings, "settings", "main", t);
+  assert.deepEqual(names(main), ["task", "loss", "optimizer", "epochs", "batch_size", "seed", "device"]);
+  const advanced = sectionFields(fields.settings, "settings", "advanced", t);
+  assert.deepEqual(names(advanced), ["scheduler", "early_stopping", "grad_clip", "amp", "compile", "checkpoint_every", "snapshot_every", "name"]);
+  const batch = main.find((field) => field.name === "batch_size");
+  assert.equal(batch.label, "batch size");
+  assert.equal(batch.emptyLabel, "full batch");
+  assert.equal(batch.testid, "batch_size");
+  const lr = main.find((field) => field.name === "optimizer").variants.Adam.find((member) => member.name === "lr");
+  assert.equal(lr.label, "learning rate");
+  assert.equal(lr.testid, "optimizer-lr");
+  const zhMain = sectionFields(fields.settings, "settings", "main", createTranslator({ en, zh }, "zh"));
+  assert.equal(zhMain.find((field) => field.name === "epochs").label, "训练轮数");
+  assert.deepEqual(names(sectionFields(fields.gan, "gan", "gan", t)), ["latent_dim"]);
+});
+
+test("every key the table names is in the string tables", () => {
+  for (const entry of JOB_FORM) {
+    for (const key of [entry.label, entry.empty].filter(Boolean)) assert.ok(key in en && key in zh, key);
+  }
+});
+
+test("an emptied field is null where null means something, else left to the server", () => {
+  const nullable = { name: "batch_size", nullable: true };
+  const plain = { name: "epochs", nullable: false };
+  assert.deepEqual(withValue({ batch_size: 32, epochs: 5 }, nullable, undefined), { batch_size: null, epochs: 5 });
+  assert.deepEqual(withValue({ batch_size: 32, epochs: 5 }, plain, undefined), { batch_size: 32 });
+  assert.deepEqual(withValue({}, plain, 9), { epochs: 9 });
+});
