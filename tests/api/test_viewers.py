@@ -19,6 +19,7 @@ import psutil
 import pytest
 import websockets
 
+from tests.aio import run_async
 from tests.conftest import PeakRss, Server, spiral_job, start_server
 
 VIEWERS = 200
@@ -72,7 +73,7 @@ def test_two_hundred_viewers_one_stalled(viewers_server: Server) -> None:
     sampler = PeakRss(server.proc.pid)
     sampler.start()
     started = time.monotonic()
-    results, stalled_events, ending = asyncio.run(_watch(server, job["id"]))
+    results, stalled_events, ending = run_async(lambda: _watch(server, job["id"]), timeout=600)
     sampler.done.set()
     sampler.join()
     after = psutil.Process(server.proc.pid).memory_info().rss
@@ -141,10 +142,10 @@ def test_stalled_viewers_neither_slow_a_reader_nor_stay(tmp_path_factory: pytest
             job = client.post("/api/jobs", json=spiral_job(epochs=1_000_000, snapshot_every=1)).json()
             server.wait_status(job["id"], ("running",))
             url = server.ws_url(job["id"])
-            alone = statistics.median(asyncio.run(_frame_gaps(url, 4)))
+            alone = statistics.median(run_async(lambda: _frame_gaps(url, 4), timeout=120))
             stalled = [_stalled_viewer(server, job["id"]) for _ in range(STALLED)]
             joined = time.monotonic()
-            crowded = statistics.median(asyncio.run(_frame_gaps(url, 4)))
+            crowded = statistics.median(run_async(lambda: _frame_gaps(url, 4), timeout=120))
             held_while_measuring = _server_side_connections(server, stalled)
             # Past the timeout (and the close frame's grace), none of them may be left.
             deadline = joined + SEND_TIMEOUT_S + 10
