@@ -1,11 +1,12 @@
 """The job's tools on the page: the CNN snapshot, Code, Predict, History, Inside, Compare.
 
 The jobs are posted once for the module (small: a CNN on 200 `shapes` images, two MLPs
-on 200 spiral points) and trained before the first test; each test opens a fresh page.
+on 200 spiral points, the 32-feature MLP preset for two epochs) and trained before the first test; each test opens a fresh page.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -61,11 +62,13 @@ def spiral(name: str, lr: float) -> dict:
 
 @pytest.fixture(scope="module")
 def jobs(page_server: Any) -> Iterator[dict[str, str]]:
-    """name → id of three trained jobs; deleted after the module."""
+    """name → id of four trained jobs; deleted after the module."""
     page_server.delete_all_jobs()
     with page_server.api() as client:
+        # The 32-feature MLP preset: its dataset's catalogue default has 2 features.
+        mlp = {**client.get("/api/presets/mlp-32-64-32-1").json()["request"], "epochs": 2}
         ids = {}
-        for request in (CNN, spiral("spiral-a", 0.05), spiral("spiral-b", 0.005)):
+        for request in (CNN, spiral("spiral-a", 0.05), spiral("spiral-b", 0.005), mlp):
             response = client.post("/api/jobs", json=request)
             assert response.status_code == 201, response.text
             ids[request["name"]] = response.json()["id"]
@@ -144,6 +147,21 @@ def test_draw_on_the_canvas_gives_probabilities(open_page, shot):
     assert abs(sum(bars["y"]) - 1) < 1e-3
     expect(page.locator(".predict-status")).to_contain_text("predicted")
     shot(page, "predict")
+
+
+def test_predict_takes_the_input_shape_the_job_was_planned_with(open_page, shot):
+    """The 32-feature preset gets a 32-feature input (not the 2-D plane its dataset's
+    default parameters would give), and predicting with it works."""
+    page = open_page("mlp-32-64-32-1")
+    open_tab(page, "predict")
+    expect(page.locator("[data-testid=predict]")).to_have_attribute("data-kind", "json")
+    expect(page.locator("[data-testid=predict-plane]")).to_have_count(0)
+    expect(page.locator("[data-testid=predict-shape]")).to_contain_text("n×32")
+    assert json.loads(page.locator("[data-testid=predict-json]").input_value()) == [[0] * 32]
+    page.click("[data-testid=predict-run]")
+    wait_until(page, "document.querySelector('[data-testid=predict-probabilities]')?.data?.[0]?.y?.length === 1")
+    expect(page.locator(".predict-status")).to_have_text("")  # no error
+    shot(page, "predict-32")
 
 
 def test_scrubbing_history_changes_the_snapshot(open_page, shot):

@@ -128,8 +128,7 @@ function mountPredictTab(host, { api, Plotly, datasets, job, t }) {
   const record = job.record;
   const request = record.request;
   const dataset = datasets.find((entry) => entry.name === request.dataset?.name);
-  // Until every server's record says what planning found, the catalogue's shape stands in.
-  const input = predictInput({ ...record, input_shape: record.input_shape ?? dataset?.input_shape });
+  const input = predictInput(record);
   const classifies = request.task === "classification" || request.task === "binary";
   const help = {
     plane: "predict.help.plane",
