@@ -17,7 +17,7 @@ kill -9) ends the job `failed` with `worker lost`.
 - `local` — start a private single-node Ray inside the server (`ray.init(num_cpus=
   TORCHPLAY_RAY_LOCAL_CPUS, include_dashboard=False)`): for tests and trying it out.
 
-Scheduling: the torchplay server is the cluster's only client (see the README), so its
+Scheduling: the torchplay server is the cluster's only client (see docs/ray.md), so its
 admission counts what its own actors hold against `ray.cluster_resources()` (this
 executor's `capacity`): it answers at once, with no lag after an actor is killed, and a
 queued job shows why it waits. Nothing else limits how many Ray jobs run.
@@ -210,7 +210,7 @@ class RayExecutor(Executor):
         return held
 
     def capacity(self) -> dict[str, float] | str:
-        """The cluster's CPUs and GPUs (its only client is this server: see the README)."""
+        """The cluster's CPUs and GPUs (its only client is this server: see docs/ray.md)."""
         if not self._ready.is_set():
             return f"connecting to the Ray cluster ({self.address})"
         if self._connect_error is not None:

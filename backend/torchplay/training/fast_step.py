@@ -10,7 +10,7 @@ keeps the math identical (the same kernels in the same order, bit for bit):
   and applies them with the one `torch._foreach_add_` that `SGD(foreach=True)` runs;
 - everything else falls back to `zero_grad(set_to_none=True)` / `backward()` / `step()`.
 
-What was tried and not kept is in the README's "Performance" section.
+What was tried and not kept is in docs/performance.md.
 """
 
 from __future__ import annotations
