@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     max_csv_columns: int = Limits.model_fields["max_csv_columns"].default
     max_header_bytes: int = Limits.model_fields["max_header_bytes"].default
     max_connections: int = Limits.model_fields["max_connections"].default
+    max_predict_rows: int = Field(Limits.model_fields["max_predict_rows"].default, ge=1)
+    # Predict and internals run in a process of their own; one that takes longer is stopped.
+    predict_timeout_s: float = Field(60.0, gt=0, description="Stop a predict or internals request after this long.")
     # Each viewer's frames wait in the kernel and then in the server; a viewer that stopped
     # reading blocks the next send, and is closed (1008) once blocked this long.
     ws_send_timeout_s: float = Field(10.0, gt=0, description="Drop a viewer whose frames wait this long.")

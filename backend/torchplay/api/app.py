@@ -22,6 +22,7 @@ from torchplay.api.routes import autograd, catalogue, export, jobs, models, stre
 from torchplay.api.security import BrowserGuard, BrowserPolicy
 from torchplay.data import DatasetUnavailable
 from torchplay.jobs import JobError, JobFiles, JobManager, Store, make_executor
+from torchplay.jobs.inference_process import InferenceProcess
 from torchplay.jobs.legacy import plan_legacy_jobs
 from torchplay.planning import plan_under, warm_up_planning
 from torchplay.settings import Settings
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = Store(settings.db_path)
         manager = JobManager(store, make_executor(settings), JobFiles(settings.data_dir), settings.max_queued_jobs)
         app.state.manager = manager
+        app.state.inference = InferenceProcess(settings.threads_per_job, settings.predict_timeout_s)
 
         await asyncio.to_thread(
             plan_legacy_jobs, store, functools.partial(plan_under, settings)
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             warming.cancel()
+            await asyncio.to_thread(app.state.inference.close)
             await manager.close()
             store.close()
 

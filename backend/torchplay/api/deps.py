@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from torchplay.jobs import JobManager
+from torchplay.jobs.inference_process import InferenceProcess
 from torchplay.settings import Settings
 
 
@@ -20,5 +21,10 @@ async def get_manager(request: Request) -> JobManager:
     return request.app.state.manager
 
 
+async def get_inference(request: Request) -> InferenceProcess:
+    return request.app.state.inference
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ManagerDep = Annotated[JobManager, Depends(get_manager)]
+InferenceDep = Annotated[InferenceProcess, Depends(get_inference)]

@@ -21,3 +21,5 @@ class Limits(BaseModel):
     max_header_bytes: int = Field(64 * 2**10, description="Size of a request's line and headers.")
     # A lecture's viewers each hold a WebSocket, and their pages open a few more while loading.
     max_connections: int = Field(2_048, description="Open connections and requests at once; more get 503.")
+    # A 28×28 canvas or a 2-D plane query needs far fewer; rows are run in memory-sized chunks.
+    max_predict_rows: int = Field(1_024, description="Rows (inputs) in one predict request.")

@@ -3,13 +3,15 @@
 The worker writes `data_dir/jobs/<job id>/model.safetensors` (next to the checkpoints) as
 its last act before the `done` event, so a job that reads `completed` or `stopped` has it.
 Tensors are keyed `<net>.<state_dict key>` (`model.0.weight`; GANs: `generator.…` and
-`discriminator.…`), as in the checkpoints. The API process loads it here, lazily: the
-routes never touch torch themselves.
+`discriminator.…`), as in the checkpoints. It is loaded here, lazily, by the inference
+process (`jobs/inference_process.py`), never by the server itself: a model's memory, and
+a predict's activations, stay out of the server.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +28,9 @@ from torchplay.training.checkpoint import model_tensors
 from torchplay.training.objectives import Objective
 
 FINAL_WEIGHTS = "model.safetensors"
-MAX_PREDICT_ROWS = 1024  # one request's batch; a 28×28 canvas or a 2-D plane query needs far fewer
+# Activations one chunk of a predict's rows may hold. Under no_grad only a layer's input and
+# output are alive at once, so counting every layer's output (as below) leaves a margin.
+PREDICT_CHUNK_BYTES = 256 * 2**20
 
 
 class NotTrained(Exception):
@@ -98,6 +102,13 @@ def _load(path: Path, _mtime_ns: int, plan_json: str) -> TrainedJob:
     return TrainedJob(plan, models, Objective(plan.task, plan.loss))
 
 
+def rows_per_chunk(trained: TrainedJob) -> int:
+    """How many rows one forward pass may take so its activations fit `PREDICT_CHUNK_BYTES`."""
+    report = trained.plan.models[trained.net]
+    per_row = math.prod(report.input_shape) + sum(math.prod(layer.output_shape) for layer in report.layers)
+    return max(1, PREDICT_CHUNK_BYTES // (4 * max(1, per_row)))  # float32
+
+
 def check_inputs(inputs: Any, input_shape: list[int]) -> torch.Tensor:
     """`inputs` as a float32 batch (n, *input_shape), or `InputError` saying what was expected."""
     expected = f"[n, {', '.join(map(str, input_shape))}]"
@@ -110,8 +121,6 @@ def check_inputs(inputs: Any, input_shape: list[int]) -> torch.Tensor:
     if array.ndim == len(input_shape) + 1 and list(array.shape[1:]) == input_shape:
         if len(array) == 0:
             raise InputError(f"inputs is empty; expected shape {expected} with n ≥ 1")
-        if len(array) > MAX_PREDICT_ROWS:
-            raise InputError(f"{len(array):,} rows is over the limit of {MAX_PREDICT_ROWS:,} rows per request")
         if not np.isfinite(array).all():
             raise InputError("inputs must be finite numbers")
         return torch.from_numpy(array)
@@ -122,7 +131,7 @@ def predict(trained: TrainedJob, inputs: Any) -> dict[str, Any]:
     """Outputs for a batch; class probabilities and predicted classes for classification."""
     x = check_inputs(inputs, trained.input_shape)
     with torch.no_grad():
-        out = trained.model(x)
+        out = torch.cat([trained.model(chunk) for chunk in x.split(rows_per_chunk(trained))])
     answer: dict[str, Any] = {"input_shape": trained.input_shape, "outputs": out.tolist()}
     task = trained.objective.task
     if task in ("classification", "binary"):

@@ -1,24 +1,31 @@
 """Taking a model out: export (code and weights), predict, the network's internals, and presets.
 
-The routes only translate HTTP: the work is in `torchplay.export` and
-`torchplay.training.inference` / `internals`, which own everything torch.
+The routes only translate HTTP: the work is in `torchplay.export`, and predict and
+internals run in the inference process (`torchplay.jobs.inference_process`), so the
+server's memory never holds a trained model or its activations.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from torchplay import presets
 from torchplay.api import schemas
-from torchplay.api.deps import ManagerDep, SettingsDep
-from torchplay.api.responses import json_array
+from torchplay.api.deps import InferenceDep, ManagerDep, SettingsDep
+from torchplay.api.errors import ErrorOut
+from torchplay.api.responses import JSONText, json_array
 from torchplay.export import ExportUnavailable, NonFiniteNumber, export_weights, python_script, script_filename
+from torchplay.jobs.inference_process import InferenceUnavailable
+from torchplay.planning import PlannedJob
 from torchplay.spec import lifecycle
 from torchplay.spec.snapshots import SnapshotEvent
-from torchplay.training import inference, internals
+from torchplay.training import inference
 
 router = APIRouter(tags=["export"])
 
@@ -28,8 +35,8 @@ Format = Literal["python", "torchscript", "onnx", "state_dict"]
 class PredictRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     inputs: list[Any] = Field(
-        description=f"A batch of inputs, each shaped like the dataset's input_shape; at most "
-        f"{inference.MAX_PREDICT_ROWS} rows. GAN jobs: latent vectors."
+        description="A batch of inputs, each shaped like the job's input_shape; at most max_predict_rows "
+        "rows (GET /api/system). GAN jobs: latent vectors."
     )
 
 
@@ -37,16 +44,31 @@ def _job(manager: ManagerDep, job_id: str) -> dict[str, Any]:
     return manager.stored(job_id)  # JobError(404) for an unknown id; safe in the thread pool
 
 
-def _trained(manager: ManagerDep, settings: SettingsDep, job_id: str) -> inference.TrainedJob:
+def _trained(manager: ManagerDep, job_id: str) -> PlannedJob:
+    """The plan of a job whose status says it has a trained model."""
     job = _job(manager, job_id)
     if not lifecycle.allows(job["status"], "predict"):
         raise HTTPException(
             409, f"job {job_id} is {job['status']}; a trained model exists once it is {_trained_statuses()}"
         )
+    return manager.plan(job_id)
+
+
+async def _inferred(answer: Awaitable[str]) -> JSONText:
+    """The inference process's answer, or the HTTP error its failure means."""
     try:
-        return inference.load_trained(manager.plan(job_id), manager.files.folder(job_id))
+        return JSONText(await answer)
     except inference.NotTrained as exc:
         raise HTTPException(409, str(exc)) from None
+    except inference.InputError as exc:
+        raise HTTPException(422, [{"loc": ["body", "inputs"], "msg": str(exc), "type": "shape_mismatch"}]) from None
+    except InferenceUnavailable as exc:
+        raise HTTPException(503, str(exc)) from None
+
+
+_INFERENCE_ERRORS: dict[int | str, dict[str, Any]] = {
+    503: {"model": ErrorOut, "description": "The inference process took over predict_timeout_s or died; retry."}
+}
 
 
 _DOWNLOADS: dict[int | str, dict[str, Any]] = {
@@ -91,20 +113,25 @@ def export_job(
     return _download(download.content, download.filename, download.media_type)
 
 
-@router.post("/api/jobs/{job_id}/predict", response_model=schemas.Prediction, response_model_exclude_unset=True)
-def predict(job_id: str, body: PredictRequest, manager: ManagerDep, settings: SettingsDep) -> dict[str, Any]:
-    trained = _trained(manager, settings, job_id)
-    try:
-        return inference.predict(trained, body.inputs)
-    except inference.InputError as exc:
-        raise HTTPException(422, [{"loc": ["body", "inputs"], "msg": str(exc), "type": "shape_mismatch"}]) from None
+@router.post("/api/jobs/{job_id}/predict", response_model=schemas.Prediction, responses=_INFERENCE_ERRORS)
+async def predict(
+    job_id: str, body: PredictRequest, manager: ManagerDep, settings: SettingsDep, process: InferenceDep
+) -> Response:
+    if len(body.inputs) > settings.max_predict_rows:
+        message = f"{len(body.inputs):,} rows is over the limit of {settings.max_predict_rows:,} rows per request"
+        raise HTTPException(
+            422, [{"loc": ["body", "inputs"], "msg": f"{message} (max_predict_rows)", "type": "too_long"}]
+        )
+    plan = await run_in_threadpool(_trained, manager, job_id)
+    return await _inferred(process.predict(plan, manager.files.folder(job_id), body.inputs))
 
 
-@router.get("/api/jobs/{job_id}/internals", response_model=schemas.Internals)
-def job_internals(job_id: str, manager: ManagerDep, settings: SettingsDep) -> dict[str, Any]:
+@router.get("/api/jobs/{job_id}/internals", response_model=schemas.Internals, responses=_INFERENCE_ERRORS)
+async def job_internals(job_id: str, manager: ManagerDep, settings: SettingsDep, process: InferenceDep) -> Response:
     """Layer names, hidden neurons over the plane (2-D data), feature maps (CNNs). The
     per-epoch weight and gradient norms are in the epoch events (`layer_norms`)."""
-    return internals.internals(_trained(manager, settings, job_id), settings.data_dir)
+    plan = await run_in_threadpool(_trained, manager, job_id)
+    return await _inferred(process.internals(plan, manager.files.folder(job_id), Path(settings.data_dir)))
 
 
 @router.get("/api/jobs/{job_id}/snapshots", response_model=list[SnapshotEvent])
