@@ -11,11 +11,17 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from torchplay.spec.job import DEFAULT_CHECKPOINT_EVERY
-from torchplay.spec.limits import Limits
+from torchplay.spec.limits import FAIR_SHARE, Limits
 
 # A token on a public bind is all that keeps strangers out: long enough not to be guessed.
 MIN_PUBLIC_TOKEN_CHARS = 16
 MAKE_A_TOKEN = 'python -c "import secrets; print(secrets.token_urlsafe(24))"'
+
+
+def fair_share_of_ram_mb(jobs: int) -> int:
+    """This machine's RAM, the jobs' share of it, over the jobs that may run at once."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else 8 * 2**30
+    return max(256, int(total * FAIR_SHARE) // 2**20 // max(1, jobs))
 
 
 class Settings(BaseSettings):
@@ -64,6 +70,18 @@ class Settings(BaseSettings):
     # Two cores here: two jobs at once keeps the page responsive without thrashing.
     max_running_jobs: int = Field(default_factory=lambda: max(1, min(4, (os.cpu_count() or 2))))
     max_ws_message_bytes: int = Limits.model_fields["max_ws_message_bytes"].default
+    # A job refused at create costs nothing; one that outgrows the machine takes the others down.
+    max_train_memory_mb: int = Field(
+        default_factory=lambda data: fair_share_of_ram_mb(data["max_running_jobs"]),
+        ge=1,
+        description="Estimated training memory of one job; default: 80% of RAM over max_running_jobs.",
+    )
+    max_train_gpu_memory_mb: int | None = Field(
+        None, ge=1, description="The same for a CUDA job; default: its share of the smallest local GPU."
+    )
+    train_memory_budget_mb: int | None = Field(
+        None, ge=1, description="Memory at which a worker fails its job; default: the job's limit."
+    )
     # Python's JSON parser gives up near 1000 levels; well below, the limit is the answer.
     max_json_depth: int = Field(Limits.model_fields["max_json_depth"].default, ge=1, le=500)
     max_csv_columns: int = Limits.model_fields["max_csv_columns"].default

@@ -12,6 +12,7 @@ import psutil
 from websockets.sync.client import connect
 
 from tests.conftest import Server, spiral_job
+from torchplay.planning.memory import RUNTIME_MB
 
 
 def _seqs(events: list[dict[str, Any]]) -> list[int]:
@@ -26,7 +27,8 @@ def test_job_streams_status_epochs_snapshots_done(server: Server, client: httpx.
     assert job["request"]["loss"] == "CrossEntropyLoss" and job["request"]["task"] == "classification"
     assert job["request"]["model"]["layers"][0]["in_features"] == 2  # inferred and filled in
     planned = {"input_shape": [2], "output_shape": [2], "classes": ["0", "1"], "snapshot_kind": "decision_boundary"}
-    assert job == {**job, **planned, "total_params": 354, "warnings": [], "memory_mb": None}
+    assert job == {**job, **planned, "total_params": 354, "warnings": []}
+    assert job["memory_mb"] >= RUNTIME_MB  # estimated at create: a torch worker at least
 
     events = server.stream(job["id"])
     assert _seqs(events) == sorted(set(_seqs(events)))  # strictly increasing

@@ -141,12 +141,14 @@ class ModelValidation(BaseModel):
     layers: list[LayerShape]
     total_params: int
     model: dict[str, Any] = Field(description="The spec with every inferred size filled in.")
+    memory_mb: float | None = Field(None, description="Estimated training memory (MB) at the batch size given.")
 
 
 class GanValidation(BaseModel):
     generator: ModelValidation
     discriminator: ModelValidation
     total_params: int
+    memory_mb: float = Field(description="Estimated training memory of both nets (MB).")
 
 
 class Prediction(BaseModel):

@@ -83,6 +83,8 @@ class DatasetEntry:
     # (validated params, seed, test_fraction, data_dir) -> tensors.
     load: Callable[[BaseModel, int, float, Path], LoadedDataset]
     classes: Callable[[BaseModel], list[str] | None] = lambda _p: None
+    # (validated params) -> rows before the split, so a job's memory can be estimated unloaded.
+    samples: Callable[[BaseModel], int] = lambda params: int(getattr(params, "samples", 0))
     download: bool = False
     # (validated params, seed, data_dir) -> the small JSON the page draws (see `preview`).
     preview: Callable[[BaseModel, int, Path], dict[str, Any]] | None = None

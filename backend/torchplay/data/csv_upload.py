@@ -332,5 +332,6 @@ def _entry(name: str, meta: dict[str, Any], folder: Path) -> DatasetEntry:
         input_shape=lambda _p: (len(features),),
         load=load,
         classes=lambda _p: classes,
+        samples=lambda _p: int(meta["rows"]),
         preview=show,
     )

@@ -17,6 +17,8 @@ from torchplay.data import csv_upload, gan, images, mnist, previews, sequences, 
 from torchplay.data.base import DatasetEntry, LoadedDataset, NoParams, Task
 from torchplay.data.split import data_rng, split_dataset
 
+MNIST_ROWS = 70_000  # the official 60 000 training and 10 000 test images, loaded together
+
 Generator = Callable[..., Any]
 
 
@@ -97,6 +99,7 @@ def _downloaded(source: mnist.IdxSource, description: str) -> DatasetEntry:
         input_shape=lambda _p: (1, 28, 28),
         load=load,
         classes=lambda _p: list(source.classes),
+        samples=lambda _p: MNIST_ROWS,
         download=True,
         preview=show,
         normalization={"mean": source.mean, "std": source.std},

@@ -25,6 +25,8 @@ def worker_main(
     import torch
 
     from torchplay.jobs.files import job_dir
+    from torchplay.jobs.memory_watch import watch_memory
+    from torchplay.spec.events import DoneEvent
     from torchplay.training import Control, run_job, warm_up
 
     _exit_with_parent(server_pid)
@@ -36,6 +38,16 @@ def worker_main(
         return
     plan, resume_from, job_id = assignment
     control = Control(counter=counter, commands=commands)
+
+    def over_budget(message: str) -> None:
+        # The job ends here, mid-batch: its last word is this `done`, flushed before exiting.
+        events.put(DoneEvent(status="failed", error=message))
+        events.close()
+        events.join_thread()
+        os._exit(1)
+
+    if plan.memory_budget_mb is not None:
+        watch_memory(plan.memory_budget_mb, plan.placement(), over_budget)
     # The job's own folder (checkpoints) comes from the server-made id, never from the request.
     checkpoints = job_dir(data_dir, job_id)
     run_job(plan, events.put, control, data_dir=Path(data_dir), resume_from=resume_from, checkpoint_dir=checkpoints)

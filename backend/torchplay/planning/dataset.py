@@ -20,6 +20,7 @@ class DatasetPlan:
     params: BaseModel
     input_shape: list[int]
     classes: list[str] | None
+    samples: int  # rows before the split (0: not known)
 
 
 def plan_dataset(ref_name: str, params: dict[str, Any], limits: Limits, data_dir: Path | None) -> DatasetPlan:
@@ -40,4 +41,11 @@ def plan_dataset(ref_name: str, params: dict[str, Any], limits: Limits, data_dir
             f"{samples:,} samples is over the limit max_samples={limits.max_samples:,}",
             "limit_exceeded",
         )
-    return DatasetPlan(entry.name, entry.task, validated, list(entry.input_shape(validated)), entry.classes(validated))
+    return DatasetPlan(
+        entry.name,
+        entry.task,
+        validated,
+        list(entry.input_shape(validated)),
+        entry.classes(validated),
+        entry.samples(validated),
+    )

@@ -27,6 +27,15 @@ def available_devices() -> tuple[str, ...]:
     return tuple(found)
 
 
+@functools.cache
+def gpu_memory_mb() -> int | None:
+    """The smallest local GPU's memory, or None without CUDA here."""
+    if not torch.cuda.is_available():
+        return None
+    sizes = [torch.cuda.get_device_properties(i).total_memory for i in range(torch.cuda.device_count())]
+    return min(sizes) // 2**20
+
+
 def device_kind(name: str, devices: Sequence[str]) -> DeviceKind:
     """The kind of device a job named `name` needs, given the devices its runner offers."""
     if name == "auto":

@@ -8,6 +8,7 @@ predictor, the exporters and the CLI read the plan and never plan again.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from torchplay.planning.dataset import DatasetPlan, plan_dataset
 from torchplay.planning.devices import DeviceKind, available_devices, device_kind, placement
+from torchplay.planning.memory import memory_budget, planned_memory
 from torchplay.planning.model import ModelPlan, ModelReport, plan_model
 from torchplay.spec import LOSSES_BY_TASK, GanSpec, JobCreate, ModelSpec, SpecError
 from torchplay.spec.errors import Loc, SpecWarning
@@ -45,7 +47,10 @@ class PlannedJob(BaseModel):
     models: dict[str, ModelReport] = Field(description='Per net ("model"; GAN: "generator", "discriminator").')
     total_params: int
     warnings: list[SpecWarning] = Field(default_factory=list, description="Unusual but valid choices.")
-    memory_mb: float | None = Field(None, description="Estimated training memory.")
+    memory_mb: float | None = Field(None, description="Estimated training memory (MB; a GPU's share for cuda).")
+    memory_budget_mb: int | None = Field(
+        None, description="What the worker may reach (RSS; cuda: allocated GPU memory) before the job is failed."
+    )
 
     @model_validator(mode="after")
     def _decided(self) -> PlannedJob:
@@ -140,6 +145,17 @@ def plan_job(
         _check_output(nets["model"], _expected_output(task, dataset), ("model",), _output_reason(task, dataset))
         model = nets["model"].spec
 
+    kind = device_kind(request.device, devices)
+    memory = planned_memory(
+        nets,
+        limits,
+        kind,
+        optimizer=request.optimizer,
+        batch_size=request.batch_size,
+        rows=dataset.samples,
+        test_fraction=request.dataset.test_fraction,
+        sample_values=math.prod(dataset.input_shape),
+    )
     normalised = request.model_copy(
         update={
             "name": request.name or f"{request.dataset.name}-{'gan' if is_gan else task}",
@@ -161,9 +177,11 @@ def plan_job(
         output_shape=None if is_gan else nets["model"].output_shape,
         classes=dataset.classes,
         snapshot_kind=snapshot_kind(task, tuple(dataset.input_shape)),
-        device_kind=device_kind(request.device, devices),
+        device_kind=kind,
         models={net: plan.report() for net, plan in nets.items()},
         total_params=sum(plan.total_params for plan in nets.values()),
+        memory_mb=memory.device_mb if kind == "cuda" else memory.total_mb,
+        memory_budget_mb=memory_budget(limits, kind),
     )
 
 

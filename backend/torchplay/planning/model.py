@@ -49,7 +49,7 @@ class ModelPlan(ModelReport):
 # per interpreter, not per thread, so two threads doing that at once (the server's warm-up
 # and a request's validation) can fail with "SystemError: AST constructor recursion depth
 # mismatch". Planning takes milliseconds once warm, so threads take turns.
-_PLANNING = threading.Lock()
+META_FORWARDS = threading.Lock()
 
 
 def plan_model(
@@ -61,7 +61,7 @@ def plan_model(
 ) -> ModelPlan:
     """Validate `spec` against an input shape (batch excluded); raise `SpecError` with a loc."""
     shape = tuple(input_shape)
-    with _PLANNING:
+    with META_FORWARDS:
         filled, reports, shape = _plan_layers(spec.layers, shape, (*loc, "layers"), max_params)
     return ModelPlan(
         spec=ModelSpec(layers=filled),

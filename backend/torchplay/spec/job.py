@@ -76,6 +76,13 @@ class Adagrad(_Optimizer):
     weight_decay: WeightDecay = 0.0
 
 
+DEFAULT_BATCH_SIZE = 32
+
+
+def default_optimizer() -> Adam:
+    return Adam(lr=0.01)
+
+
 OptimizerSpec = Annotated[Union[SGD, Adam, AdamW, RMSprop, Adagrad], Field(discriminator="type")]  # noqa: UP007
 OPTIMIZERS: dict[str, type[_Optimizer]] = {
     c.model_fields["type"].default: c for c in (SGD, Adam, AdamW, RMSprop, Adagrad)
@@ -187,10 +194,10 @@ class JobCreate(_Closed):
     model: AnyModelSpec
     task: Task | None = Field(None, description="Default: the dataset's task.")
     loss: LossName | None = Field(None, description="Default: the task's usual loss.")
-    optimizer: OptimizerSpec = Field(default_factory=lambda: Adam(lr=0.01))
+    optimizer: OptimizerSpec = Field(default_factory=default_optimizer)
     scheduler: SchedulerSpec | None = None
     epochs: int = Field(100, ge=1, description="Passes over the training set.")
-    batch_size: int | None = Field(32, ge=1, description="Samples per step; null = full batch.")
+    batch_size: int | None = Field(DEFAULT_BATCH_SIZE, ge=1, description="Samples per step; null = full batch.")
     device: str = Field("auto", max_length=16, description="auto, cpu, cuda, cuda:N or mps.")
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Seeds weights, shuffling and data.")
     snapshot_every: int = Field(1, ge=1, le=1_000_000, description="Epochs between prediction snapshots.")

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+# Of a machine's memory (RAM, or a GPU's), what the jobs running at once share between them;
+# the rest is the server's and the system's.
+FAIR_SHARE = 0.8
+
 
 class Limits(BaseModel):
     max_params: int = Field(50_000_000, description="Parameters in one model (all parts of a GAN).")
@@ -23,3 +27,12 @@ class Limits(BaseModel):
     max_connections: int = Field(2_048, description="Open connections and requests at once; more get 503.")
     # A 28×28 canvas or a 2-D plane query needs far fewer; rows are run in memory-sized chunks.
     max_predict_rows: int = Field(1_024, description="Rows (inputs) in one predict request.")
+    # Settings default both to a fair share of this machine: RAM (or one GPU's memory) over
+    # the jobs that may run at once.
+    max_train_memory_mb: int = Field(8_192, ge=1, description="Estimated training memory of one job (RAM).")
+    max_train_gpu_memory_mb: int | None = Field(
+        None, ge=1, description="Estimated training memory of one CUDA job (default: max_train_memory_mb)."
+    )
+    train_memory_budget_mb: int | None = Field(
+        None, ge=1, description="Memory at which a worker fails its job (default: the job's limit)."
+    )

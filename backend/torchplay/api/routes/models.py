@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import APIRouter
@@ -10,8 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from torchplay.api import schemas
 from torchplay.api.deps import SettingsDep
 from torchplay.planning import ModelPlan, plan_dataset, plan_networks
+from torchplay.planning.devices import available_devices, device_kind
+from torchplay.planning.memory import planned_memory
 from torchplay.spec import DatasetRef, SpecError
-from torchplay.spec.job import AnyModelSpec, GanSpec
+from torchplay.spec.job import DEFAULT_BATCH_SIZE, AnyModelSpec, GanSpec, OptimizerSpec, default_optimizer
 
 router = APIRouter(prefix="/api/models", tags=["models"])
 
@@ -22,27 +25,44 @@ class ValidateRequest(BaseModel):
     model: AnyModelSpec
     dataset: DatasetRef | None = Field(None, description="Take the input shape from this dataset…")
     input_shape: list[int] | None = Field(None, min_length=1, max_length=4, description="…or give it directly.")
+    # What the memory estimate depends on besides the model and the data, as in a job.
+    batch_size: int | None = Field(DEFAULT_BATCH_SIZE, ge=1, description="Samples per step; null = full batch.")
+    optimizer: OptimizerSpec = Field(default_factory=default_optimizer)
 
 
 @router.post("/validate", response_model=schemas.ModelValidation | schemas.GanValidation)
 def validate(body: ValidateRequest, settings: SettingsDep) -> dict[str, Any]:
     limits = settings.limits
+    rows, test_fraction = 0, 0.0
     if body.input_shape is not None:
         if any(size < 1 or size > 1_000_000 for size in body.input_shape):
             raise SpecError(("input_shape",), "every size must be between 1 and 1,000,000")
         input_shape = body.input_shape
     elif body.dataset is not None:
-        input_shape = plan_dataset(body.dataset.name, body.dataset.params, limits, settings.data_dir).input_shape
+        dataset = plan_dataset(body.dataset.name, body.dataset.params, limits, settings.data_dir)
+        input_shape, rows, test_fraction = dataset.input_shape, dataset.samples, body.dataset.test_fraction
     else:
         raise SpecError(("dataset",), "give a dataset or an input_shape")
     nets = plan_networks(body.model, input_shape, limits)
+    kind = device_kind("auto", available_devices())  # as a job with the default device
+    memory = planned_memory(
+        nets,
+        limits,
+        kind,
+        optimizer=body.optimizer,
+        batch_size=body.batch_size,
+        rows=rows,
+        test_fraction=test_fraction,
+        sample_values=math.prod(input_shape),
+    )
+    memory_mb = {"memory_mb": memory.device_mb if kind == "cuda" else memory.total_mb}
     if isinstance(body.model, GanSpec):
         return {
             "generator": _report(nets["generator"]),
             "discriminator": _report(nets["discriminator"]),
             "total_params": sum(plan.total_params for plan in nets.values()),
-        }
-    return _report(nets["model"])
+        } | memory_mb
+    return _report(nets["model"]) | memory_mb
 
 
 def _report(plan: ModelPlan) -> dict[str, Any]:
