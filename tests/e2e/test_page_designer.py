@@ -62,6 +62,7 @@ def test_reloading_with_the_url_hash_restores_the_design(new_page, shot):
     expect(again.locator("#train-epochs")).to_have_value("50")
     expect(again.locator("#train-batch_size")).to_have_value("16")
     expect(again.locator("[data-testid=total-params]")).to_have_text("42 parameters")
+    expect(again.locator("[data-testid=memory-estimate]")).to_have_text(re.compile(r"^≈ \d+ MB to train$"))
     shot(again, "restored")
 
 
@@ -84,6 +85,7 @@ def test_switching_to_chinese_changes_the_labels(new_page, shot):
     expect(page.locator("[data-testid=job-empty]")).to_contain_text("还没有正在训练的任务")
     wait_valid(page)
     expect(page.locator("[data-testid=total-params]")).to_have_text("共 354 个参数")
+    expect(page.locator("[data-testid=memory-estimate]")).to_have_text(re.compile(r"^训练约需 \d+ MB$"))
     shot(page, "zh")
 
     # The choice is remembered.

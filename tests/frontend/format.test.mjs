@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { formatCount, formatDuration, formatLoss, formatPercent, formatShape } from "../../frontend/js/lib/format.js";
+import { formatCount, formatDuration, formatLoss, formatMemory, formatPercent, formatShape } from "../../frontend/js/lib/format.js";
 
 test("shapes, counts, losses and durations", () => {
   assert.equal(formatShape([1, 28, 28]), "1×28×28");
@@ -17,4 +17,8 @@ test("shapes, counts, losses and durations", () => {
   assert.equal(formatDuration(3.21), "3.2 s");
   assert.equal(formatDuration(75), "1:15");
   assert.equal(formatDuration(3725), "1:02:05");
+});
+
+test("memory estimates read in MB, then GB", () => {
+  assert.deepEqual([330.4, 1023, 1536, 20_480, null].map(formatMemory), ["330 MB", "1023 MB", "1.5 GB", "20 GB", "–"]);
 });

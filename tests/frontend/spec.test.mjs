@@ -68,11 +68,15 @@ test("the job request is the design's settings, its dataset and its model", () =
   });
 });
 
-test("validation body carries the model and the dataset", () => {
+test("validation body carries the model, the dataset and what the memory estimate needs", () => {
   const { design } = spiralDesign();
+  assert.deepEqual(Object.keys(validationBody(design)), ["model", "dataset"]); // unset: the server's defaults
+  design.training = { loss: "CrossEntropyLoss", batch_size: null, optimizer: { type: "Adam", lr: 0.01 }, epochs: 5 };
   assert.deepEqual(validationBody(design), {
     model: modelSpec(design),
     dataset: { name: "spiral", params: { samples: 200, noise: 0.1 } },
+    batch_size: null, // full batch: the estimate counts every row at once
+    optimizer: { type: "Adam", lr: 0.01 },
   });
 });
 

@@ -66,7 +66,9 @@ test("a valid answer maps shapes and counts by index", () => {
   assert.deepEqual(mapped, {
     nets: { layers: { inputShape: [2], outputShape: [2], layers: { 0: { outputShape: [16], params: 48 }, 1: { outputShape: [16], params: 0 } } } },
     totalParams: 48,
+    memoryMb: null,
   });
+  assert.equal(mapValidationResult({ layers: [], total_params: 1, memory_mb: 330.5 }).memoryMb, 330.5);
 });
 
 test("a GAN's answer maps each net", () => {

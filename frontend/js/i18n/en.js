@@ -38,6 +38,8 @@ export default {
   "designer.outputShape": "Output shape of this layer",
   "designer.paramCount": "{n} params",
   "designer.total": "{n} parameters",
+  "designer.memory": "≈ {size} to train",
+  "designer.memoryTitle": "Estimated training memory: weights, gradients, optimizer state, one batch's activations, the data and the torch runtime",
   "designer.dragHint": "Drag to reorder, or focus and press ↑ / ↓",
   "designer.moveUp": "Move up",
   "designer.moveDown": "Move down",

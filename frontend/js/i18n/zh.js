@@ -37,6 +37,8 @@ export default {
   "designer.outputShape": "该层的输出形状",
   "designer.paramCount": "{n} 个参数",
   "designer.total": "共 {n} 个参数",
+  "designer.memory": "训练约需 {size}",
+  "designer.memoryTitle": "估计的训练内存：权重、梯度、优化器状态、一个批次的激活值、数据和 torch 运行时",
   "designer.dragHint": "拖动以调整顺序，或选中后按 ↑ / ↓",
   "designer.moveUp": "上移",
   "designer.moveDown": "下移",

@@ -13,6 +13,12 @@ export function formatCount(n) {
   return `${trim(n / 1_000_000_000)}G`;
 }
 
+// Megabytes (the server's memory estimates) → "330 MB", "1.5 GB".
+export function formatMemory(mb) {
+  if (typeof mb !== "number" || !Number.isFinite(mb)) return "–";
+  return mb < 1024 ? `${Math.round(mb)} MB` : `${trim(mb / 1024)} GB`;
+}
+
 function trim(x) {
   return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1).replace(/\.0$/, "") : x.toFixed(2).replace(/\.?0+$/, "");
 }

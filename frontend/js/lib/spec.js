@@ -110,10 +110,15 @@ function clamp(x, lo, hi) {
 
 // ---- requests ---------------------------------------------------------------
 
+// The model and its data, and what the memory estimate also depends on: the batch size
+// (null: full batch) and the optimizer, when the design sets them.
 export function validationBody(design) {
+  const { batch_size: batchSize, optimizer } = compact(design.training);
   return {
     model: modelSpec(design),
     dataset: { name: design.dataset.name, params: compact(design.dataset.params) },
+    ...(batchSize !== undefined ? { batch_size: batchSize } : {}),
+    ...(optimizer !== undefined ? { optimizer } : {}),
   };
 }
 

@@ -68,7 +68,8 @@ export function describeDetail(detail) {
 }
 
 // 200 answer → each net's input and output shape, per-layer output shapes and parameter
-// counts by index, and the total: {nets: {layers | generator, discriminator: {…}}, totalParams}.
+// counts by index, the total and the training memory estimate (MB):
+// {nets: {layers | generator, discriminator: {…}}, totalParams, memoryMb}.
 export function mapValidationResult(result) {
   const net = (report) => {
     const layers = {};
@@ -78,5 +79,5 @@ export function mapValidationResult(result) {
     return { inputShape: report?.input_shape ?? null, outputShape: report?.output_shape ?? null, layers };
   };
   const nets = result?.generator ? { generator: net(result.generator), discriminator: net(result.discriminator) } : { layers: net(result) };
-  return { nets, totalParams: result?.total_params ?? null };
+  return { nets, totalParams: result?.total_params ?? null, memoryMb: result?.memory_mb ?? null };
 }

@@ -59,8 +59,13 @@ export function createValidator({ store, api, delay = 300 }) {
     run();
   }
 
-  // What the model's check depends on: its nets (and their kind), the GAN's settings, the data.
-  store.watch((s) => [s.design.nets, s.design.gan, netsOf(s.design), s.design.dataset], schedule, { equals: shallowEqual });
+  // What the model's check depends on: its nets (and their kind), the GAN's settings, the
+  // data, and for the memory estimate the batch size and the optimizer.
+  store.watch(
+    (s) => [s.design.nets, s.design.gan, netsOf(s.design), s.design.dataset, s.design.training.batch_size, s.design.training.optimizer],
+    schedule,
+    { equals: shallowEqual },
+  );
 
   return {
     // Re-check now (e.g. after the server comes back).

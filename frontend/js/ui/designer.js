@@ -5,7 +5,7 @@
 // (latent_dim, from the server's schema).
 
 import { withFormError, withoutFormErrors } from "../lib/form-errors.js";
-import { formatCount, formatShape } from "../lib/format.js";
+import { formatCount, formatMemory, formatShape } from "../lib/format.js";
 import { sectionFields, withValue } from "../lib/job-form.js";
 import { starterValue } from "../lib/params.js";
 import { duplicateLayer, insertLayer, moveLayer, netsOf, removeLayer, setLayerParam } from "../lib/spec.js";
@@ -30,6 +30,7 @@ export function createDesigner({ root, store, layerCatalog, datasets, jobFields,
 
   const title = h("h2", { class: "panel-title" });
   const total = h("span", { class: "total", dataset: { testid: "total-params" } });
+  const memory = h("span", { class: "total muted", dataset: { testid: "memory-estimate" } });
   const statusPill = h("span", { class: "pill", dataset: { testid: "validation-status" } });
   const clearButton = h("button", { type: "button", class: "btn btn-ghost btn-small", dataset: { testid: "clear-layers" }, onclick: clearAll });
   const paletteSlot = h("div", { class: "palette-slot" });
@@ -47,7 +48,7 @@ export function createDesigner({ root, store, layerCatalog, datasets, jobFields,
 
   replaceChildren(
     root,
-    h("div", { class: "panel-head" }, title, h("div", { class: "panel-head-right" }, statusPill, total, clearButton)),
+    h("div", { class: "panel-head" }, title, h("div", { class: "panel-head-right" }, statusPill, total, memory, clearButton)),
     paletteSlot,
     netBar,
     h("div", { class: "stack" }, inputRow, list, emptyNote, outputRow),
@@ -298,6 +299,9 @@ export function createDesigner({ root, store, layerCatalog, datasets, jobFields,
     const showTotal = validation.status === "ok" || (validation.status === "pending" && result);
     total.textContent = showTotal && result ? t("designer.total", { n: formatCount(result.totalParams) }) : "";
     total.title = result?.totalParams !== undefined ? String(result.totalParams) : "";
+    const memoryMb = showTotal ? result?.memoryMb : null;
+    memory.textContent = typeof memoryMb === "number" ? t("designer.memory", { size: formatMemory(memoryMb) }) : "";
+    memory.title = typeof memoryMb === "number" ? t("designer.memoryTitle") : "";
     const problems = Object.values(errors.nets).flatMap((byIndex) => Object.values(byIndex)).reduce((n, list) => n + list.length, 0) + errors.general.length;
     const pill = {
       idle: ["", ""],
