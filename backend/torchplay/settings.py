@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from torchplay.spec.job import DEFAULT_CHECKPOINT_EVERY
+from torchplay.spec.job import DEFAULT_CHECKPOINT_EVERY, DEFAULT_KEEP_CHECKPOINTS
 from torchplay.spec.limits import FAIR_SHARE, Limits
 
 # A token on a public bind is all that keeps strangers out: long enough not to be guessed.
@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     warm_workers: int = Field(1, ge=0, le=64, description="Worker processes kept ready with torch imported.")
     checkpoint_every: int = Field(
         DEFAULT_CHECKPOINT_EVERY, ge=1, description="Epochs between checkpoints, unless a job says otherwise."
+    )
+    keep_checkpoints: int = Field(
+        DEFAULT_KEEP_CHECKPOINTS, ge=1, le=1000, description="Checkpoints kept per job (newest first)."
     )
 
     # The Ray executor (TORCHPLAY_RAY_*): where the cluster is, and what each job's actor asks for.

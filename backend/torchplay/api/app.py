@@ -44,7 +44,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = Store(settings.db_path)
-        manager = JobManager(store, make_executor(settings), JobFiles(settings.data_dir), settings.max_queued_jobs)
+        manager = JobManager(
+            store,
+            make_executor(settings),
+            JobFiles(settings.data_dir, settings.keep_checkpoints),
+            settings.max_queued_jobs,
+        )
         app.state.manager = manager
         app.state.inference = InferenceProcess(settings.threads_per_job, settings.predict_timeout_s)
 

@@ -26,8 +26,9 @@ def job_dir(data_dir: Path | str, job_id: str) -> Path:
 
 
 class JobFiles:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, keep_checkpoints: int = checkpoint.DEFAULT_KEEP) -> None:
         self.data_dir = data_dir
+        self.keep_checkpoints = keep_checkpoints
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="job-files")
         self._lock = threading.Lock()
         self._prunes: dict[str, int] = {}  # job → the stored epoch its waiting prune is for
@@ -35,9 +36,10 @@ class JobFiles:
     def folder(self, job_id: str) -> Path:
         return job_dir(self.data_dir, job_id)
 
-    def latest_checkpoint(self, job_id: str, at_most: int) -> int | None:
-        """The newest checkpoint the stored history reaches (the worker may have run ahead)."""
-        return checkpoint.latest_epoch(self.folder(job_id), at_most)
+    async def resume_point(self, job_id: str, at_most: int) -> checkpoint.ResumePoint:
+        """The newest good checkpoint the stored history reaches (the worker may have run
+        ahead), and the damaged newer ones passed over. Checksums are read in a thread."""
+        return await asyncio.to_thread(checkpoint.newest_good, self.folder(job_id), at_most)
 
     def prune(self, job_id: str, stored_epoch: int) -> None:
         """Drop checkpoints the history has passed, soon. A fast job stores many epochs a
@@ -63,7 +65,7 @@ class JobFiles:
         with self._lock:
             epoch = self._prunes.pop(job_id, None)
         if epoch is not None:  # None: the job was removed meanwhile
-            checkpoint.prune(self.folder(job_id), epoch)
+            checkpoint.prune(self.folder(job_id), epoch, self.keep_checkpoints)
 
     def _remove(self, job_id: str) -> None:
         with self._lock:

@@ -9,8 +9,8 @@ executor reports. Each decision has a part of its own:
 Their state has one owner: the thread of the event loop the manager adopts in `start()`.
 Every method that reads or changes it runs there, checked on each call (`RuntimeError`
 from any other thread), so no two calls ever interleave: a job is queued, started and
-ended exactly once. Slow work (planning a job, loading a model, removing a folder) runs
-in a thread before or after a call, never inside one. Executors call back from their own
+ended exactly once. Slow work (planning a job, checking a checkpoint, removing a folder)
+runs in a thread before or after a call, or awaited within one, never on the loop. Executors call back from their own
 threads; those calls hop onto the loop.
 
 From any thread: `stored`, `plan`, `events` and `store` itself, which read only the
@@ -69,6 +69,7 @@ class JobManager:
         self.live = LiveFanout(store)
         self._stop_requested: set[str] = set()
         self._resume: dict[str, dict[str, Any]] = {}  # job id → resume_from for its next start
+        self._restarting: set[str] = set()  # interrupted jobs whose checkpoints are being checked
         # job id → "paused" / "running": what the last pause, step or resume sent to its worker
         # asked for, until the worker reports it. A resume right after a pause is then allowed.
         self._asked: dict[str, JobStatus] = {}
@@ -93,9 +94,10 @@ class JobManager:
                 self._append(job["id"], [DoneEvent(status="failed", error=str(exc))])
                 continue
             self.live.open(job["id"], job["last_seq"], replay_stored=True)
-            epoch = self.files.latest_checkpoint(job["id"], job["epoch"])  # queued for a resume when the server died
-            if epoch is not None:
-                self._resume[job["id"]] = {"epoch": epoch}
+            # Queued for a resume when the server died: from the checkpoint its restart chose.
+            point = await self.files.resume_point(job["id"], job["epoch"])
+            if point.epoch is not None:
+                self._resume[job["id"]] = {"epoch": point.epoch, "note": point.note()}
             self.admission.enqueue(job["id"], plan)
         self._dispatch()
 
@@ -154,11 +156,11 @@ class JobManager:
         return self.get(job_id)
 
     @_on_loop
-    def control(self, job_id: str, op: Literal["pause", "resume", "step"]) -> dict[str, Any]:
+    async def control(self, job_id: str, op: Literal["pause", "resume", "step"]) -> dict[str, Any]:
         """pause / resume / step of a running job, judged by the state it was last asked for;
         resume of an interrupted one restarts it."""
         if self._require(job_id, op, judged_as_asked=True) == JobStatus.INTERRUPTED:
-            return self._restart(job_id)
+            return await self._restart(job_id)
         if not self.executor.send(job_id, {"op": op}):
             raise JobError(409, f"job {job_id} is not running in a worker right now")
         self._asked[job_id] = JobStatus.RUNNING if op == "resume" else JobStatus.PAUSED  # a step ends paused
@@ -186,15 +188,25 @@ class JobManager:
         await self.files.remove(job_id)
 
     @_on_loop
-    def _restart(self, job_id: str) -> dict[str, Any]:
-        """An `interrupted` job continues from its last checkpoint (or from scratch without one).
+    async def _restart(self, job_id: str) -> dict[str, Any]:
+        """An `interrupted` job continues from its newest good checkpoint (or from scratch
+        without one); its first status event says which (`resumed_from`, and a `note` on
+        damaged newer ones passed over).
 
         Events after the checkpoint's epoch are dropped, the `interrupted` mark included:
         the resumed run redoes those epochs, so the history stays one continuous run."""
         self.admission.check_room()
         plan = self.plan(job_id)
         stored = self.store.events(job_id, "epoch")
-        epoch = self.files.latest_checkpoint(job_id, stored[-1]["epoch"] if stored else 0)
+        if job_id in self._restarting:
+            raise JobError(409, f"job {job_id} is already being resumed")
+        self._restarting.add(job_id)
+        try:
+            point = await self.files.resume_point(job_id, stored[-1]["epoch"] if stored else 0)
+        finally:
+            self._restarting.discard(job_id)
+        self._require(job_id, "resume")  # still interrupted (not deleted) after the checksums were read
+        epoch = point.epoch
         kept = [e for e in stored if epoch is not None and e["epoch"] <= epoch]
         last = kept[-1] if kept else None
         fields: dict[str, Any] = {"status": "queued", "error": None, "finished_at": None, "epoch": 0}
@@ -204,8 +216,8 @@ class JobManager:
             )
         self.store.rewind(job_id, last["seq"] if last else 0, fields)
         self.live.open(job_id, self.stored(job_id, with_request=False)["last_seq"], replay_stored=True)
-        if last is not None:
-            self._resume[job_id] = {"epoch": last["epoch"]}
+        if last is not None or point.skipped:
+            self._resume[job_id] = {"epoch": last["epoch"] if last else None, "note": point.note()}
         self.admission.enqueue(job_id, plan)
         self._dispatch()
         return self.get(job_id)

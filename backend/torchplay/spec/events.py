@@ -24,6 +24,9 @@ class StatusEvent(EventBase):
     note: str | None = Field(None, description="How it trains, when that differs from what was asked.")
     compiled: bool | None = Field(None, description="Whether torch.compile took the training step.")
     compile_s: float | None = Field(None, description="Seconds compiling took.")
+    resumed_from: int | None = Field(
+        None, description="A resumed run's first status: the epoch of the checkpoint it continued from."
+    )
 
 
 class LayerNorms(BaseModel):

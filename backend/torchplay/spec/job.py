@@ -185,6 +185,8 @@ class DatasetRef(_Closed):
 
 # Epochs between checkpoints when neither the job nor the server's settings say otherwise.
 DEFAULT_CHECKPOINT_EVERY = 10
+# Checkpoints kept per job: a damaged newest one still leaves older ones to resume from.
+DEFAULT_KEEP_CHECKPOINTS = 3
 
 
 class JobCreate(_Closed):

@@ -56,6 +56,7 @@ class EpochLoop:
         self.last_checkpoint = -math.inf
         self.start_epoch = 1
         self.elapsed_before = 0.0  # seconds the run had trained before this process took it up
+        self.resumed: dict[str, Any] = {}  # what the first status event says about a resume
         counters = self._restore(resume_from)
         self.best_val = float(counters.get("best_val", math.inf))
         self.stale = int(counters.get("stale", 0))
@@ -72,7 +73,13 @@ class EpochLoop:
 
     def run(self) -> Literal["completed", "stopped"]:
         """Train to the end; return how it ended (divergence raises `Diverged`)."""
-        self.announce(**amp.status_fields(self.job.amp, self.device))
+        fields = amp.status_fields(self.job.amp, self.device)
+        notes = [note for note in (fields.pop("note", None), self.resumed.get("note")) if note]
+        if notes:
+            fields["note"] = "; ".join(notes)
+        if self.resumed.get("epoch") is not None:
+            fields["resumed_from"] = self.resumed["epoch"]
+        self.announce(**fields)
         started = time.perf_counter() - self.elapsed_before  # elapsed_s continues across a resume
         last_snapshot = -math.inf
         epochs = self.job.epochs
@@ -163,14 +170,19 @@ class EpochLoop:
     # --- checkpoints --------------------------------------------------------------------------
 
     def _restore(self, resume_from: dict[str, Any] | None) -> dict[str, Any]:
-        """With `resume_from` (from the job manager after a restart), load that checkpoint into
-        the learner and return the loop's counters saved with it ({} for a fresh run)."""
+        """With `resume_from` (from the job manager after a restart: the epoch, and a note on
+        why an older checkpoint than the newest was chosen), load that checkpoint into the
+        learner and return the loop's counters saved with it ({} for a fresh run)."""
         if resume_from is None:
+            return {}
+        if resume_from.get("epoch") is None:  # every checkpoint damaged: from scratch, and say so
+            self.resumed = {"note": resume_from.get("note")}
             return {}
         if self.checkpoint_dir is None:
             raise ValueError("resume needs the job's checkpoint folder")
         restored = checkpoint.load(self.checkpoint_dir, int(resume_from["epoch"]), self.learner.run_state)
         self.start_epoch = restored.epoch + 1
+        self.resumed = {"epoch": restored.epoch, "note": resume_from.get("note")}
         self.elapsed_before = float(restored.state.pop("elapsed_s", 0.0))
         return restored.state
 

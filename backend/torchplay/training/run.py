@@ -18,6 +18,7 @@ from torchplay.spec.events import DoneEvent
 from torchplay.spec.limits import Limits
 from torchplay.training import inference
 from torchplay.training.adversarial import AdversarialLearner
+from torchplay.training.checkpoint import CheckpointError
 from torchplay.training.control import Control
 from torchplay.training.learner import LearnerBase
 from torchplay.training.loop import Diverged, Emit, EpochLoop
@@ -53,7 +54,7 @@ def run_job(
             inference.save_final(checkpoint_dir, learner.run_state.models)
         emit(DoneEvent(status=status, error=None))
         return status
-    except Diverged as exc:
+    except (Diverged, CheckpointError) as exc:
         error = str(exc)
     except torch.cuda.OutOfMemoryError:
         torch.cuda.empty_cache()

@@ -66,17 +66,17 @@ async def stop_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
 
 @router.post("/{job_id}/pause", status_code=202, response_model=JobPublic)
 async def pause_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
-    return manager.control(job_id, "pause")
+    return await manager.control(job_id, "pause")
 
 
 @router.post("/{job_id}/resume", status_code=202, response_model=JobPublic)
 async def resume_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
-    return manager.control(job_id, "resume")
+    return await manager.control(job_id, "resume")
 
 
 @router.post("/{job_id}/step", status_code=202, response_model=JobPublic)
 async def step_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
-    return manager.control(job_id, "step")
+    return await manager.control(job_id, "step")
 
 
 @router.delete("/{job_id}", status_code=204)
