@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server, spiral_job, start_server
+from torchplay.training import checkpoint
 
 
 def _wait_epoch(client: httpx.Client, job_id: str, at_least: int, timeout: float = 60) -> dict[str, Any]:
@@ -239,3 +241,56 @@ def test_control_right_after_control_counts_what_was_asked(
         assert again.status_code == 409 and ends in again.json()["detail"]
     finally:
         client.post(f"/api/jobs/{job['id']}/stop")
+
+
+def test_a_damaged_newest_checkpoint_resumes_from_the_one_before(tmp_path: Path) -> None:
+    """Shut down cleanly mid-training: the data folder is complete (the SQLite log folded
+    in). Damage the checkpoint a resume would take: the job resumes from the one before,
+    its history says so, and stays one continuous run."""
+    data_dir = tmp_path / "data"
+    first = start_server(data_dir)
+    try:
+        with first.client() as client:
+            job = client.post("/api/jobs", json=_long_job(checkpoint_every=1)).json()
+            job_dir = data_dir / "jobs" / job["id"]
+            deadline = time.monotonic() + 60
+            while len(checkpoint.epochs(job_dir)) < 3:  # one a second at most
+                assert time.monotonic() < deadline, "no three checkpoints in 60 s"
+                time.sleep(0.1)
+        # Another reader of the file (a backup, the sqlite3 shell) keeps SQLite from folding
+        # the log in by itself when the server's connection closes.
+        reader = sqlite3.connect(data_dir / "torchplay.sqlite3")
+        assert reader.execute("SELECT count(*) FROM events").fetchone()[0] > 0
+    finally:
+        first.stop()  # SIGTERM: a clean shutdown
+    assert first.proc.returncode == 0
+    wal = data_dir / "torchplay.sqlite3-wal"
+    assert not wal.exists() or wal.stat().st_size == 0, "the write-ahead log was not checkpointed"
+    reader.close()
+
+    second = start_server(data_dir)
+    try:
+        with second.client() as client:
+            stored = client.get(f"/api/jobs/{job['id']}/metrics").json()[-1]["epoch"]
+            usable = [e for e in checkpoint.epochs(job_dir) if e <= stored]
+            assert len(usable) >= 2, (usable, stored)
+            damaged, previous = usable[-1], usable[-2]
+            weights = job_dir / f"weights-{damaged}.safetensors"
+            data = bytearray(weights.read_bytes())
+            data[len(data) // 2] ^= 0xFF
+            weights.write_bytes(bytes(data))
+
+            assert client.post(f"/api/jobs/{job['id']}/resume").status_code == 202
+            _wait_epoch(client, job["id"], previous + 2)
+            assert client.post(f"/api/jobs/{job['id']}/stop").status_code == 202
+            events = second.stream(job["id"])
+    finally:
+        second.stop()
+    resumed = [e for e in events if e["type"] == "status" and e.get("resumed_from") is not None]
+    assert [e["resumed_from"] for e in resumed] == [previous]
+    assert f"resumed from epoch {previous}: the checkpoint of epoch {damaged} is damaged" in resumed[0]["note"]
+    after = events[events.index(resumed[0]) :]
+    assert next(e["epoch"] for e in after if e["type"] == "epoch") == previous + 1
+    epochs = _epochs(events)
+    assert epochs == list(range(1, len(epochs) + 1)), "no gap and no duplicate across the restart"
+    assert events[-1]["type"] == "done" and events[-1]["status"] == "stopped"
