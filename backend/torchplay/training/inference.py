@@ -24,13 +24,15 @@ from torch import nn
 
 from torchplay.models import build_model
 from torchplay.planning import PlannedJob
+from torchplay.planning.memory import ACTIVATION_SAFETY, ELEMENT_BYTES, evaluation_peak_bytes
 from torchplay.training.checkpoint import model_tensors
 from torchplay.training.objectives import Objective
 
 FINAL_WEIGHTS = "model.safetensors"
-# Activations one chunk of a predict's rows may hold. Under no_grad only a layer's input and
-# output are alive at once, so counting every layer's output (as below) leaves a margin.
+# Activations one chunk of a predict's rows may hold at once (the planner's evaluation
+# peak, measured on the meta device, times the allocator's margin).
 PREDICT_CHUNK_BYTES = 256 * 2**20
+_PROBE_ROWS = 64  # rows of the meta forward that measures the peak per row
 
 
 class NotTrained(Exception):
@@ -103,10 +105,13 @@ def _load(path: Path, _mtime_ns: int, plan_json: str) -> TrainedJob:
 
 
 def rows_per_chunk(trained: TrainedJob) -> int:
-    """How many rows one forward pass may take so its activations fit `PREDICT_CHUNK_BYTES`."""
-    report = trained.plan.models[trained.net]
-    per_row = math.prod(report.input_shape) + sum(math.prod(layer.output_shape) for layer in report.layers)
-    return max(1, PREDICT_CHUNK_BYTES // (4 * max(1, per_row)))  # float32
+    """How many rows one forward pass may take so its activations fit `PREDICT_CHUNK_BYTES`:
+    the same evaluation peak the memory estimate counts, per row."""
+    shape = trained.input_shape
+    meta = build_model(trained.plan.spec(trained.net), "meta")
+    peak = evaluation_peak_bytes(meta, shape, _PROBE_ROWS) + _PROBE_ROWS * math.prod(shape) * ELEMENT_BYTES
+    per_row = max(1.0, ACTIVATION_SAFETY * peak / _PROBE_ROWS)
+    return max(1, int(PREDICT_CHUNK_BYTES // per_row))
 
 
 def check_inputs(inputs: Any, input_shape: list[int]) -> torch.Tensor:
