@@ -121,7 +121,7 @@ def test_every_dataset_preview_is_an_answer_the_api_describes(client: httpx.Clie
 
 
 def test_a_job_too_big_for_memory_is_422_and_validate_says_so(client: httpx.Client) -> None:
-    from tests.planning.test_memory import CNN, WIDE_CONVS
+    from tests.planning.test_memory import WIDE_CONVS
 
     created = client.post("/api/jobs", json={**WIDE_CONVS, "epochs": 1})
     assert created.status_code == 422, created.text
@@ -129,8 +129,8 @@ def test_a_job_too_big_for_memory_is_422_and_validate_says_so(client: httpx.Clie
     assert error["loc"] == ["batch_size"] and "memory" in error["msg"] and "max_train_memory_mb=" in error["msg"]
     checked = client.post("/api/models/validate", json={**WIDE_CONVS, "optimizer": {"type": "SGD"}})
     assert checked.status_code == 422 and checked.json()["detail"][0]["loc"] == ["batch_size"]
-    narrow = {**WIDE_CONVS, "dataset": {"name": "shapes", "params": {"samples": 1000}}, "model": {"layers": CNN}}
-    small = client.post("/api/models/validate", json={**narrow, "batch_size": 1})
+    # The same model a few images at a time fits: what PyTorch can run is not refused.
+    small = client.post("/api/models/validate", json={**WIDE_CONVS, "batch_size": 4})
     assert small.status_code == 200, small.text
-    bigger = client.post("/api/models/validate", json={**narrow, "batch_size": 512}).json()["memory_mb"]
+    bigger = client.post("/api/models/validate", json={**WIDE_CONVS, "batch_size": 128}).json()["memory_mb"]
     assert small.json()["memory_mb"] < bigger  # the estimate follows the batch size it is given

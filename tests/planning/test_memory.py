@@ -14,10 +14,11 @@ from torch import nn
 from tests.conftest import spiral_job
 from torchplay.models.builder import build_model
 from torchplay.planning import plan_job
-from torchplay.planning.memory import optimizer_buffers, saved_bytes
+from torchplay.planning.memory import EVAL_CHUNK, optimizer_buffers, saved_bytes
 from torchplay.spec import JobCreate, SpecError
 from torchplay.spec.job import OptimizerSpec
 from torchplay.spec.limits import Limits
+from torchplay.training import run_job
 
 CNN = [
     {"type": "Conv2d", "out_channels": 8, "kernel_size": 3},
@@ -51,6 +52,16 @@ def test_a_batch_that_cannot_fit_is_refused_naming_memory_and_what_to_lower() ->
     assert "lower batch_size" in error["msg"] and "channels" in error["msg"]
     needed = float(error["msg"].split("about ")[1].split(" MB")[0].replace(",", ""))
     assert needed > 100_000  # 32 768 × 2 × 1024 × 28 × 28 floats kept for backward alone: 200 GB
+
+
+def test_a_wide_model_at_a_small_batch_is_evaluated_in_fewer_rows_and_trains() -> None:
+    layers = [{"type": "Conv2d", "out_channels": 512, "kernel_size": 3, "padding": 1}, {"type": "ReLU"}, *CNN[3:]]
+    request = {"dataset": {"name": "shapes", "params": {"samples": 64}}, "model": {"layers": layers}, "epochs": 1}
+    plan = plan_job(JobCreate.model_validate({**request, "batch_size": 8}), Limits())
+    # 512 × 28 × 28 floats a layer: 1.6 MB a row, so 8192 rows at once would be 13 GB.
+    assert plan.eval_rows is not None and 10 < plan.eval_rows < EVAL_CHUNK
+    events: list[Any] = []
+    assert run_job(plan, events.append) == "completed", events[-1]
 
 
 def test_parameters_over_the_limit_point_at_the_model() -> None:

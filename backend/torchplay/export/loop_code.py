@@ -11,8 +11,8 @@ from torch import optim
 
 from torchplay.export.literals import literal, number
 from torchplay.export.parts import Section, kwargs_text, same, signature
+from torchplay.planning.memory import EVAL_CHUNK
 from torchplay.spec.tasks import threshold
-from torchplay.training.supervised import EVAL_CHUNK
 
 
 class LoopCode(Section):
@@ -80,6 +80,7 @@ class LoopCode(Section):
             else []
         )
         acc_eval = "correct += count_correct(out, yb)" if accuracy else ""
+        chunk = self.plan.eval_rows or EVAL_CHUNK  # as the trainer evaluates
         evaluate = [
             "def evaluate(model: nn.Module, loss_fn: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple:",
             '    """Mean loss (and accuracy) on a held-out split: eval mode (dropout off, batch norm',
@@ -89,8 +90,8 @@ class LoopCode(Section):
             "    model.eval()",
             "    total_loss, correct = 0.0, 0",
             "    with torch.no_grad():",
-            f"        for start in range(0, len(x), {EVAL_CHUNK}):  # in chunks: bounded memory on big splits",
-            f"            xb, yb = x[start : start + {EVAL_CHUNK}], y[start : start + {EVAL_CHUNK}]",
+            f"        for start in range(0, len(x), {chunk}):  # in chunks: bounded memory on big splits",
+            f"            xb, yb = x[start : start + {chunk}], y[start : start + {chunk}]",
             "            out = model(xb)",
             "            total_loss += loss_fn(out, yb).item() * len(xb)",
             *([f"            {acc_eval}"] if accuracy else []),

@@ -48,6 +48,9 @@ class PlannedJob(BaseModel):
     total_params: int
     warnings: list[SpecWarning] = Field(default_factory=list, description="Unusual but valid choices.")
     memory_mb: float | None = Field(None, description="Estimated training memory (MB; a GPU's share for cuda).")
+    eval_rows: int | None = Field(
+        None, description="Rows per forward pass without gradients (evaluation, snapshots), sized to memory."
+    )
     memory_budget_mb: int | None = Field(
         None, description="What the worker may reach (RSS; cuda: allocated GPU memory) before the job is failed."
     )
@@ -181,6 +184,7 @@ def plan_job(
         models={net: plan.report() for net, plan in nets.items()},
         total_params=sum(plan.total_params for plan in nets.values()),
         memory_mb=memory.device_mb if kind == "cuda" else memory.total_mb,
+        eval_rows=memory.eval_rows,
         memory_budget_mb=memory_budget(limits, kind),
     )
 

@@ -8,8 +8,9 @@ The estimate adds up what a training worker holds at its peak:
   an LSTM's gates at every step and attention's (heads, seq, seq) scores count, not only
   the layers' outputs (a GAN: the generator once, the discriminator twice, for its real and
   fake halves);
-- or, if larger, evaluation's peak: no gradients, `EVAL_CHUNK` rows at once, each op's
-  results followed on the meta device until they are freed;
+- or, if larger, evaluation's peak: no gradients, `eval_rows` rows at once (as many as
+  keep it under `EVAL_CHUNK_BYTES`, at most `EVAL_CHUNK`), each op's results followed on
+  the meta device until they are freed;
 - the dataset, resident with a shuffled copy made every epoch;
 - the torch runtime itself (a worker with torch imported and warmed up).
 
@@ -43,6 +44,8 @@ ELEMENT_BYTES = 4  # float32 weights, data and activations (bf16 autocast only s
 # memory_estimate.py) sit within 1-1.5× of the saved tensors alone.
 ACTIVATION_SAFETY = 1.5
 EVAL_CHUNK = 8192  # rows per forward pass when evaluating (bounded memory on big splits)
+# ...and fewer when rows are big: a 1024-channel image is 3 MB a layer, 8192 of them 26 GB.
+EVAL_CHUNK_BYTES = 256 * MB
 DATASET_COPIES = 2  # resident tensors, and the shuffled copy gathered each epoch
 # A worker process with torch imported and one tiny job run, before the job's own memory
 # (measured on Linux, CPU torch; CUDA adds its context, which `torch.cuda` does not count).
@@ -59,6 +62,7 @@ class MemoryEstimate(BaseModel):
     dataset_mb: float
     runtime_mb: float = Field(description="The torch runtime of a worker process.")
     batch_rows: int = Field(description="Rows in one training batch (the batch size, or all rows).")
+    eval_rows: int = Field(description="Rows per forward pass without gradients (evaluation, snapshots).")
 
     @property
     def device_mb(self) -> float:
@@ -93,14 +97,14 @@ def estimate_memory(
     train_rows = rows - test_rows
     batch = max(1, min(batch_size or train_rows, train_rows) if train_rows else batch_size or 1)
     params = sum(plan.total_params for plan in nets.values())
-    eval_rows = min(EVAL_CHUNK, test_rows or rows)
-    saved, evaluation = 0, 0
+    saved, per_row = 0, 1
     with META_FORWARDS:
         for net, plan in nets.items():
             model = build_model(plan.spec, "meta")
             saved += saved_bytes(model, plan.input_shape, batch) * (2 if net == "discriminator" else 1)
-            if eval_rows and net != "generator":
-                evaluation = max(evaluation, evaluation_peak_bytes(model, plan.input_shape, eval_rows))
+            per_row = max(per_row, evaluation_peak_bytes(model, plan.input_shape, 1))
+    eval_rows = max(1, min(EVAL_CHUNK, EVAL_CHUNK_BYTES // per_row))
+    evaluation = per_row * min(eval_rows, test_rows or rows)  # a forward's tensors grow with its rows
     weights = params * ELEMENT_BYTES
     return MemoryEstimate(
         weights_mb=_mb(weights),
@@ -110,6 +114,7 @@ def estimate_memory(
         dataset_mb=_mb(rows * (sample_values + 1) * ELEMENT_BYTES * DATASET_COPIES),
         runtime_mb=RUNTIME_MB,
         batch_rows=batch,
+        eval_rows=eval_rows,
     )
 
 
@@ -138,23 +143,29 @@ def evaluation_peak_bytes(model: nn.Module, input_shape: Sequence[int], rows: in
     (evaluation, snapshots): each op's results counted from when they are made until the
     last reference goes."""
     model.eval()
-    with torch.no_grad(), _LiveBytes() as live:
-        model(torch.empty((rows, *input_shape), device="meta"))
+    x = torch.empty((rows, *input_shape), device="meta")
+    # The weights and the input exist already: views of them (a transposed weight) are free.
+    with torch.no_grad(), _LiveBytes({_storage_key(t) for t in (x, *model.parameters(), *model.buffers())}) as live:
+        model(x)
     return live.peak
 
 
 class _LiveBytes(TorchDispatchMode):
     """Follows the storage each op makes (meta tensors: sizes, no memory) until it is freed."""
 
-    def __init__(self) -> None:
+    def __init__(self, existing: set[int]) -> None:
         super().__init__()
         self.live = self.peak = 0
+        self._existing = existing
         self._alive: set[int] = set()
 
     def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         out = func(*args, **(kwargs or {}))
         for tensor in tree_leaves(out):
-            if isinstance(tensor, torch.Tensor) and (key := _storage_key(tensor)) not in self._alive:
+            if not isinstance(tensor, torch.Tensor):
+                continue
+            key = _storage_key(tensor)
+            if key not in self._alive and key not in self._existing:
                 size = tensor.untyped_storage().nbytes()
                 self._alive.add(key)
                 self.live += size

@@ -32,6 +32,7 @@ class SnapshotContext:
     data: LoadedDataset  # tensors already on the job's device
     objective: Objective
     latent_dim: int = 0
+    chunk_rows: int = 4096  # rows per forward pass (the plan's `eval_rows`)
 
     @property
     def model(self) -> nn.Module:
@@ -72,7 +73,8 @@ def _round(t: torch.Tensor, digits: int = 4) -> list[Any]:
     return torch.round(t.float().cpu(), decimals=digits).tolist()
 
 
-def _predict(ctx: SnapshotContext, x: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
+def _predict(ctx: SnapshotContext, x: torch.Tensor) -> torch.Tensor:
+    chunk = ctx.chunk_rows
     return torch.cat([ctx.model(x[i : i + chunk]) for i in range(0, len(x), chunk)]) if len(x) else x
 
 

@@ -15,6 +15,7 @@ import torch
 
 from torchplay.models import build_model
 from torchplay.planning import PlannedJob
+from torchplay.planning.memory import EVAL_CHUNK
 from torchplay.training import amp, compiled_step, optim
 from torchplay.training.checkpoint import RunState
 from torchplay.training.fast_step import TrainStep
@@ -24,7 +25,6 @@ from torchplay.training.snapshots import SnapshotContext
 if TYPE_CHECKING:
     from torchplay.training.loop import EpochLoop
 
-EVAL_CHUNK = 8192  # rows per forward pass when evaluating (bounded memory on big splits)
 PREGATHER_BYTES = 64 << 20  # shuffle a training split up to this size once per epoch, not per batch
 LOSS_FOLD = 1024  # batch losses kept on the device before they are summed
 
@@ -41,7 +41,9 @@ class SupervisedLearner(LearnerBase):
         self.run_state = RunState(
             {"model": self.model}, {"model": self.optimizer}, self.schedulers, {"shuffle": self.shuffle}
         )
-        self.snapshots = SnapshotContext({"model": self.model}, self.data, self.objective)
+        # Plans stored before rows were sized to memory take the old fixed chunk.
+        self.eval_rows = plan.eval_rows or EVAL_CHUNK
+        self.snapshots = SnapshotContext({"model": self.model}, self.data, self.objective, chunk_rows=self.eval_rows)
         self.train_step: TrainStep | compiled_step.CompiledStep | None = None
 
     def train_epoch(self, loop: EpochLoop) -> TrainedEpoch | None:
@@ -104,8 +106,8 @@ class SupervisedLearner(LearnerBase):
         loss_sum = torch.zeros((), device=self.device)
         correct = torch.zeros((), device=self.device) if self.objective.counts_accuracy else None
         with torch.no_grad(), amp.autocast(self.job.amp, self.device):
-            for start in range(0, len(x), EVAL_CHUNK):
-                xb, yb = x[start : start + EVAL_CHUNK], y[start : start + EVAL_CHUNK]
+            for start in range(0, len(x), self.eval_rows):
+                xb, yb = x[start : start + self.eval_rows], y[start : start + self.eval_rows]
                 out = self.model(xb)
                 loss_sum += self.loss_fn(out, yb) * len(xb)
                 if correct is not None:
