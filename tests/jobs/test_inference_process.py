@@ -54,6 +54,9 @@ def test_a_request_past_the_timeout_is_stopped_and_named(trained: tuple[PlannedJ
         with pytest.raises(inference.InputError, match=r"\[n, 2\]"):
             await process.predict(plan, folder, [[0.0, 0.0, 0.0]])
         assert len(json.loads(await process.predict(plan, folder, [[0.0, 0.0]]))["outputs"]) == 1
+        (tmp_path / "model.safetensors").write_bytes(b"not weights")
+        with pytest.raises(inference.NotTrained, match=r"could not be read \(SafetensorError\)"):
+            await process.predict(plan, tmp_path, [[0.0, 0.0]])
 
     try:
         run_async(scenario, timeout=180)

@@ -146,12 +146,15 @@ def _answer(kind: Kind, plan_json: str, folder: str, payload: Any) -> tuple[str,
 
     try:
         trained = inference.load_trained(PlannedJob.model_validate_json(plan_json), Path(folder))
+    except NotTrained as exc:
+        return "not_trained", str(exc)
+    except Exception as exc:  # a damaged file: trying again will not help (409, not 503)
+        return "not_trained", f"the trained weights of job {Path(folder).name} could not be read ({type(exc).__name__})"
+    try:
         if kind == "predict":
             answer = inference.predict(trained, payload)
         else:
             answer = internals.internals(trained, Path(payload))
-    except NotTrained as exc:
-        return "not_trained", str(exc)
     except InputError as exc:
         return "input", str(exc)
     except Exception as exc:  # the request fails, not the process
