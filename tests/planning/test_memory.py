@@ -13,8 +13,15 @@ from torch import nn
 
 from tests.conftest import spiral_job
 from torchplay.models.builder import build_model
-from torchplay.planning import plan_job
-from torchplay.planning.memory import EVAL_CHUNK, optimizer_buffers, saved_bytes
+from torchplay.planning import plan_job, plan_networks
+from torchplay.planning.memory import (
+    ACTIVATION_SAFETY,
+    EVAL_CHUNK,
+    MB,
+    estimate_memory,
+    optimizer_buffers,
+    saved_bytes,
+)
 from torchplay.spec import JobCreate, SpecError
 from torchplay.spec.job import OptimizerSpec
 from torchplay.spec.limits import Limits
@@ -127,3 +134,18 @@ def test_the_estimate_is_within_twice_a_real_workers_peak(case: str) -> None:
     peak, status = measured_peak_mb(request)
     assert status == "completed"
     assert 0.5 < peak / estimate < 2, (case, estimate, peak)
+
+
+def test_a_gans_discriminator_counts_twice_its_generator_once() -> None:
+    net = [{"type": "Linear", "out_features": 64}, {"type": "ReLU"}]
+    gan = {"generator": {"layers": [*net, {"type": "Linear", "out_features": 2}]},
+           "discriminator": {"layers": [*net, {"type": "Linear", "out_features": 1}]}}  # fmt: skip
+    plan = planned({"dataset": {"name": "ring", "params": {"samples": 256}}, "model": gan, "batch_size": 128})
+    nets = plan_networks(plan.request.model, plan.input_shape, Limits())
+    generator = saved_bytes(build_model(nets["generator"].spec, "meta"), [8], 128)  # latent_dim 8
+    discriminator = saved_bytes(build_model(nets["discriminator"].spec, "meta"), [2], 128)
+    kept = estimate_memory(
+        nets, optimizer=plan.request.optimizer, batch_size=128, rows=256, test_fraction=0.0, sample_values=2
+    )
+    # Real and fake halves both go through the discriminator before its step.
+    assert kept.activations_mb == round((generator + 2 * discriminator) * ACTIVATION_SAFETY / MB, 1)
