@@ -204,7 +204,8 @@ def test_a_killed_inference_process_is_a_clear_503_and_the_next_predict_works(
     with conv_server.client() as client:
         assert client.post(url, json={"inputs": images[:1]}).status_code == 200
         _kill(_inference_child(conv_server))  # between requests: the next one starts a new process
-        assert client.post(url, json={"inputs": images[:1]}).status_code == 200
+        after_kill = client.post(url, json={"inputs": images[:1]})
+        assert after_kill.status_code == 200, after_kill.text
 
         for _attempt in range(3):  # killed while it answers; again if the answer won the race
             child = _inference_child(conv_server)

@@ -15,6 +15,7 @@ import json
 import multiprocessing as mp
 import signal
 import threading
+import time
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -75,10 +76,10 @@ class InferenceProcess:
 
     def _exchange(self, request: tuple[Kind, str, str, Any]) -> tuple[str, str]:
         with self._pipe:
-            conn = self._started()
+            deadline = time.monotonic() + self.timeout_s
+            conn = self._handed(request)
             try:
-                conn.send(request)
-                if not conn.poll(self.timeout_s):
+                if not conn.poll(max(0.0, deadline - time.monotonic())):
                     self._stop()
                     raise InferenceUnavailable(
                         f"{request[0]} took longer than {self.timeout_s:g} s (predict_timeout_s) and was stopped"
@@ -91,6 +92,21 @@ class InferenceProcess:
                     f"the process running {request[0]} stopped (exit code {code}) before answering; "
                     "it is restarted for the next request"
                 ) from None
+
+    def _handed(self, request: tuple[Kind, str, str, Any]) -> Connection:
+        """Send `request` to a process that takes it (says so at once). One that died while
+        idle can still look alive for a moment (a big process takes a while to go): then
+        a fresh one takes the request, which has not run anywhere yet."""
+        for _attempt in range(2):
+            conn = self._started()
+            try:
+                conn.send(request)
+                if conn.poll(START_TIMEOUT_S) and conn.recv() == ("taken", ""):
+                    return conn
+            except (EOFError, OSError):
+                pass
+            self._stop()
+        raise InferenceUnavailable(f"no inference process took the {request[0]} request")
 
     def _started(self) -> Connection:
         if self._process is not None and self._conn is not None and self._process.is_alive():
@@ -138,6 +154,7 @@ def inference_main(conn: Connection, threads: int) -> None:
             request = conn.recv()
         except EOFError:
             return
+        conn.send(("taken", ""))
         conn.send(_answer(*request))
 
 
