@@ -11,7 +11,6 @@ a predict's activations, stay out of the server.
 from __future__ import annotations
 
 import functools
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,15 +23,11 @@ from torch import nn
 
 from torchplay.models import build_model
 from torchplay.planning import PlannedJob
-from torchplay.planning.memory import ACTIVATION_SAFETY, ELEMENT_BYTES, evaluation_peak_bytes
+from torchplay.planning.memory import EVAL_CHUNK, EVAL_CHUNK_BYTES, evaluation_peak_bytes
 from torchplay.training.checkpoint import model_tensors
 from torchplay.training.objectives import Objective
 
 FINAL_WEIGHTS = "model.safetensors"
-# Activations one chunk of a predict's rows may hold at once (the planner's evaluation
-# peak, measured on the meta device, times the allocator's margin).
-PREDICT_CHUNK_BYTES = 256 * 2**20
-_PROBE_ROWS = 64  # rows of the meta forward that measures the peak per row
 
 
 class NotTrained(Exception):
@@ -105,13 +100,13 @@ def _load(path: Path, _mtime_ns: int, plan_json: str) -> TrainedJob:
 
 
 def rows_per_chunk(trained: TrainedJob) -> int:
-    """How many rows one forward pass may take so its activations fit `PREDICT_CHUNK_BYTES`:
-    the same evaluation peak the memory estimate counts, per row."""
-    shape = trained.input_shape
+    """Rows per forward pass: the plan's `eval_rows`, sized to memory when it was planned
+    (a plan kept from before that is measured the same way now)."""
+    if trained.plan.eval_rows is not None:
+        return trained.plan.eval_rows
     meta = build_model(trained.plan.spec(trained.net), "meta")
-    peak = evaluation_peak_bytes(meta, shape, _PROBE_ROWS) + _PROBE_ROWS * math.prod(shape) * ELEMENT_BYTES
-    per_row = max(1.0, ACTIVATION_SAFETY * peak / _PROBE_ROWS)
-    return max(1, int(PREDICT_CHUNK_BYTES // per_row))
+    per_row = max(1, evaluation_peak_bytes(meta, trained.input_shape, 1))
+    return max(1, min(EVAL_CHUNK, EVAL_CHUNK_BYTES // per_row))
 
 
 def check_inputs(inputs: Any, input_shape: list[int]) -> torch.Tensor:
