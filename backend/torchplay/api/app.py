@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 import torchplay
 from torchplay.api.errors import COMMON_ERRORS, STATE_ERRORS
 from torchplay.api.guards import AllowedMethods, BodyLimit, JsonDepth, TokenGuard
-from torchplay.api.routes import autograd, catalogue, export, jobs, models, stream, uploads
+from torchplay.api.routes import autograd, catalogue, export, jobs, models, one_step, stream, uploads
 from torchplay.api.security import BrowserGuard, BrowserPolicy
 from torchplay.data import DatasetUnavailable
 from torchplay.jobs import JobError, JobFiles, JobManager, Store, make_executor
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         export.router,
         uploads.router,
         autograd.router,
+        one_step.router,
     )
     for router in routers:
         app.include_router(router, responses={**COMMON_ERRORS, **STATE_ERRORS})

@@ -159,6 +159,58 @@ class Prediction(BaseModel):
     predicted: list[str] | None = None
 
 
+class TensorStats(BaseModel):
+    shape: list[int]
+    mean: float | None = Field(description="None where the value is not finite (inf or NaN).")
+    std: float | None
+    min: float | None
+    max: float | None
+    picture: list[list[float | None]] = Field(
+        description="At most 16×16 numbers: an image's first sample and channel, or a flat batch's "
+        "(rows, features), average-pooled."
+    )
+
+
+class LayerActivation(TensorStats):
+    index: int
+    type: str
+    name: str
+
+
+class ParameterSample(BaseModel):
+    index: int = Field(description="Position in the flattened parameter.")
+    before: float | None
+    grad: float | None
+    after: float | None = Field(description="The value after optimizer.step().")
+
+
+class ParameterStep(BaseModel):
+    name: str = Field(description="The state_dict key, e.g. 0.weight.")
+    shape: list[int]
+    grad_norm: float | None
+    update_norm: float | None
+    samples: list[ParameterSample]
+    rule: str | None = Field(None, description="SGD: the update rule the samples follow.")
+
+
+class StepLoss(BaseModel):
+    name: str
+    value: float | None
+
+
+class OneStep(BaseModel):
+    """One batch through zero_grad, forward, loss, backward and step, laid open."""
+
+    batch_rows: int = Field(description="Rows in the batch: the first batch_size training rows, at most 64.")
+    input: TensorStats
+    optimizer: dict[str, Any]
+    trained: bool = Field(description="True: from the job's trained weights; false: its seeded initialisation.")
+    steps: list[str]
+    layers: list[LayerActivation]
+    loss: StepLoss
+    parameters: list[ParameterStep]
+
+
 class Internals(BaseModel):
     layers: dict[str, list[dict[str, Any]]] = Field(description="Per net: index, type, name, output_shape.")
     neurons: dict[str, Any] | None = Field(description="2-D inputs: each hidden neuron over the plane.")
