@@ -42,7 +42,13 @@ class Settings(BaseSettings):
         description="More page origins (`scheme://host[:port]`) that may drive the server, e.g. behind a proxy.",
     )
     executor: Literal["local", "ray"] = "local"
-    warm_workers: int = Field(1, ge=0, le=64, description="Worker processes kept ready with torch imported.")
+    warm_workers: int | None = Field(
+        None, ge=0, le=64, description="Worker processes started ahead of time, torch imported (default: one per job slot)."
+    )
+    worker_max_jobs: int = Field(100, ge=1, description="Jobs a worker process runs before a fresh one replaces it.")
+    worker_max_growth_mb: float = Field(
+        1024.0, gt=0, description="A worker whose memory grew this much since it started is replaced after its job."
+    )
     checkpoint_every: int = Field(
         DEFAULT_CHECKPOINT_EVERY, ge=1, description="Epochs between checkpoints, unless a job says otherwise."
     )
@@ -145,11 +151,6 @@ class Settings(BaseSettings):
     def binds_every_address(self) -> bool:
         """Bound to every address (0.0.0.0, ::), so reached by names the server cannot know."""
         return self.host.strip("[]") in ("", "0.0.0.0", "::")
-
-    @property
-    def threads_per_job(self) -> int:
-        """Torch threads per worker: the cores shared by the jobs that may run at once."""
-        return max(1, (os.cpu_count() or 1) // self.max_running_jobs)
 
     @property
     def limits(self) -> Limits:

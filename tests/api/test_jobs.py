@@ -86,10 +86,9 @@ def test_since_resumes_after_a_seq(server: Server, client: httpx.Client) -> None
     ]
 
 
-def test_stop_within_a_second_and_worker_gone(server: Server, client: httpx.Client) -> None:
-    job = client.post(
-        "/api/jobs", json=spiral_job(epochs=100_000, dataset={"name": "spiral", "params": {"samples": 5000}})
-    ).json()
+def test_stop_within_a_second_and_the_worker_takes_the_next_job(server: Server, client: httpx.Client) -> None:
+    long = spiral_job(epochs=100_000, dataset={"name": "spiral", "params": {"samples": 5000}})
+    job = client.post("/api/jobs", json=long).json()
     running = server.wait_status(job["id"], ("running",))
     pid = running["worker_pid"]
     assert pid and psutil.pid_exists(pid)
@@ -98,13 +97,13 @@ def test_stop_within_a_second_and_worker_gone(server: Server, client: httpx.Clie
     stopped = server.wait_status(job["id"], ("stopped",), timeout=5)
     took = time.monotonic() - asked
     assert stopped["status"] == "stopped" and took < 1.0, took
-    deadline = time.monotonic() + 2
-    while (
-        psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline
-    ):
-        time.sleep(0.05)
-    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert stopped["worker_pid"] is None
     assert client.post(f"/api/jobs/{job['id']}/stop").status_code == 409
+    # The worker stopped training that job: it is free, and the next job runs on it.
+    following = client.post("/api/jobs", json=long).json()
+    assert server.wait_status(following["id"], ("running",))["worker_pid"] == pid
+    assert client.post(f"/api/jobs/{following['id']}/stop").status_code == 202
+    server.wait_status(following["id"], ("stopped",), timeout=5)
 
 
 def test_delete_removes_the_job(server: Server, client: httpx.Client) -> None:

@@ -190,12 +190,15 @@ def test_concurrent_creates_stops_and_deletes_run_each_job_exactly_once(tmp_path
             _check_one_run(server.stream(job_id), None, "stopped")
 
         # A worker left running for a stopped or deleted job would train on (its job never
-        # ends): only the warm pool may remain, and no deleted job leaves files behind.
+        # ends): only the pool may remain, every worker idle, and no deleted job leaves files behind.
         deadline = time.monotonic() + 10
         while len(_workers(server)) > WARM_WORKERS and time.monotonic() < deadline:
             time.sleep(0.2)
         assert len(_workers(server)) <= WARM_WORKERS, [p.cmdline() for p in _workers(server)]
-        assert not [pid for pid in storm.pids.values() if _alive(pid)]
+        with server.client() as client:
+            pool = client.get("/api/system").json()["cluster"]
+        assert pool["running_jobs"] == 0 and pool["idle_workers"] == pool["workers"], pool
+        assert {p.pid for p in _workers(server)} >= {pid for pid in storm.pids.values() if _alive(pid)}
         assert not [job_id for job_id in storm.deleted if (tmp_path / "jobs" / job_id).exists()]
     finally:
         server.stop()

@@ -28,6 +28,7 @@ def make_executor(settings: Settings) -> Executor:
     return LocalExecutor(
         str(settings.data_dir),
         warm=settings.warm_workers,
-        threads=settings.threads_per_job,
         max_per_device=settings.max_running_jobs,
+        max_jobs_per_worker=settings.worker_max_jobs,
+        max_growth_mb=settings.worker_max_growth_mb,
     )

@@ -50,6 +50,7 @@ def _job_fields(event: EventBase, job: dict[str, Any]) -> dict[str, Any]:
             "train_loss": _finite(event.train_loss),
             "val_loss": _finite(event.val_loss),
             "metrics": {k: _finite(v) for k, v in event.metrics.items()},
+            "threads": event.threads,
         }
     if isinstance(event, StatusEvent):
         fields: dict[str, Any] = {"status": event.status, "device": event.device}

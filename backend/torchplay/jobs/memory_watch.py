@@ -36,9 +36,26 @@ def over_budget_message(used_mb: float, budget_mb: float) -> str:
     return f"used {used_mb:,.0f} MB, over the job's budget of {budget_mb:,.0f} MB"
 
 
-def watch_memory(budget_mb: float, device: str, on_over: Callable[[str], None]) -> None:
+def reset_peak(device: str) -> None:
+    """Start the high-water mark again (a pooled worker, before its next job): an earlier
+    job's peak is not this one's."""
+    if device.startswith("cuda"):
+        import torch
+
+        torch.cuda.reset_peak_memory_stats(device)
+        return
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # Linux: resets VmHWM to the current RSS
+    except OSError:
+        pass
+
+
+def watch_memory(
+    budget_mb: float, device: str, on_over: Callable[[str], None], until: threading.Event | None = None
+) -> None:
     """Look at the peak every `WATCH_INTERVAL_S` from a daemon thread; once it passes
-    `budget_mb`, call `on_over(message)` (once) and stop looking."""
+    `budget_mb`, call `on_over(message)` (once) and stop looking; stop too once `until` is set
+    (the job ended)."""
     if device.startswith("cuda"):
         import torch
 
@@ -46,10 +63,10 @@ def watch_memory(budget_mb: float, device: str, on_over: Callable[[str], None]) 
             return torch.cuda.max_memory_allocated(device) / MB
     else:
         used = peak_rss_mb
+    done = until or threading.Event()
 
     def watch() -> None:
-        while True:
-            time.sleep(WATCH_INTERVAL_S)
+        while not done.wait(WATCH_INTERVAL_S):
             now = used()
             if now > budget_mb:
                 on_over(over_budget_message(now, budget_mb))

@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     val_loss REAL,
     metrics TEXT NOT NULL DEFAULT '{}',
     device TEXT,
+    threads INTEGER,
     error TEXT,
     request TEXT NOT NULL,
     plan TEXT,
@@ -46,7 +47,7 @@ CREATE TABLE IF NOT EXISTS events (
 """
 
 _SUMMARY = (
-    "id, name, status, created_at, started_at, finished_at, epoch, epochs, train_loss, val_loss, metrics, device, error"
+    "id, name, status, created_at, started_at, finished_at, epoch, epochs, train_loss, val_loss, metrics, device, threads, error"
 )
 UNFINISHED = tuple(status.value for status in JobStatus if status in ACTIVE)  # the lifecycle table's
 
@@ -68,6 +69,8 @@ class Store:
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
             if "plan" not in columns:  # a data dir from before jobs stored their plan
                 self._db.execute("ALTER TABLE jobs ADD COLUMN plan TEXT")
+            if "threads" not in columns:  # … or their thread count
+                self._db.execute("ALTER TABLE jobs ADD COLUMN threads INTEGER")
 
     def close(self) -> None:
         """Fold the write-ahead log into the database first: a copied data folder is then

@@ -51,6 +51,7 @@ class EpochEvent(EventBase):
     elapsed_s: float = Field(description="Training time so far, across resumes.")
     time: float = Field(description="Wall clock (Unix seconds) when it was emitted: delivery delay = now - time.")
     layer_norms: list[LayerNorms]
+    threads: int | None = Field(None, description="Torch intra-op threads the epoch trained with.")
 
 
 class ChangedEvent(EventBase):

@@ -24,6 +24,7 @@ class JobSummary(BaseModel):
     val_loss: float | None
     metrics: dict[str, float | None]
     device: str | None = Field(description="Where it trains (once it does).")
+    threads: int | None = Field(description="Torch threads its latest epoch trained with (they follow the load).")
     error: str | None = Field(description="Why it failed or was interrupted.")
     worker_pid: int | None = Field(description="The process training it, while it is active.")
     queue_reason: str | None = Field(description="Why a queued job waits.")

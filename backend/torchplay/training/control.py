@@ -4,6 +4,9 @@ The owner (a worker process, a Ray actor, a CLI thread) bumps a shared counter a
 a command on a queue; the trainer compares the counter once per batch (a plain memory
 read, no lock) and drains the queue only when it moved. So control costs nothing on the
 hot path and still acts within one batch.
+
+A pooled worker keeps its counter and queue from job to job: each command names the job it
+is for (`"job"`), and a command left over from an earlier job is dropped.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ class Control:
     paused: bool = False
     step_once: bool = False
     changes: dict[str, Any] = field(default_factory=dict)
+    job_id: str | None = None  # commands naming another job are not for this run
+    threads: int | None = None  # torch threads the owner asks for, taken at the next epoch
 
     def send(self, command: dict[str, Any]) -> None:
         """For in-process owners (tests, the CLI): the same path a worker's owner uses."""
@@ -79,6 +84,8 @@ class Control:
             self._apply(command)
 
     def _apply(self, command: dict[str, Any]) -> None:
+        if command.get("job", self.job_id) != self.job_id:
+            return
         op = command.get("op")
         if op == "stop":
             self.stopping = True
@@ -90,3 +97,5 @@ class Control:
             self.paused, self.step_once = False, True
         elif op == "set":
             self.changes.update(command.get("values", {}))
+        elif op == "threads":
+            self.threads = max(1, int(command["threads"]))

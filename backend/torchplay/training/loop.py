@@ -107,6 +107,7 @@ class EpochLoop:
                     elapsed_s=round(time.perf_counter() - started, 4),
                     time=round(time.time(), 4),  # wall clock: lets a viewer measure delivery delay
                     layer_norms=self._layer_norms(),
+                    threads=torch.get_num_threads(),
                 )
             )
             now = time.perf_counter()
@@ -131,7 +132,8 @@ class EpochLoop:
     # --- between epochs -----------------------------------------------------------------------
 
     def _hold(self) -> bool:
-        """Honour stop and pause (announcing a pause); True to stop."""
+        """Honour stop and pause (announcing a pause), live changes and the thread count;
+        True to stop."""
         if self.control.poll():
             return True
         if self.control.paused:
@@ -141,7 +143,15 @@ class EpochLoop:
                 return True
             self.announce("running")
         self.apply_changes()
+        self._follow_threads()
         return False
+
+    def _follow_threads(self) -> None:
+        """The thread count the owner asked for (the cores shared by the jobs running now);
+        changed only here, between epochs, never under a running kernel."""
+        wanted = self.control.threads
+        if wanted is not None and wanted != torch.get_num_threads():
+            torch.set_num_threads(wanted)
 
     def apply_changes(self) -> None:
         """Live hyperparameter changes, to every optimizer (a GAN's two alike)."""
