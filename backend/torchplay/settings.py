@@ -43,7 +43,10 @@ class Settings(BaseSettings):
     )
     executor: Literal["local", "ray"] = "local"
     warm_workers: int | None = Field(
-        None, ge=0, le=64, description="Worker processes started ahead of time, torch imported (default: one per job slot)."
+        None,
+        ge=0,
+        le=64,
+        description="Worker processes started ahead of time, torch imported (default: one per job slot).",
     )
     worker_max_jobs: int = Field(100, ge=1, description="Jobs a worker process runs before a fresh one replaces it.")
     worker_max_growth_mb: float = Field(

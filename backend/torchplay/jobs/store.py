@@ -46,9 +46,7 @@ CREATE TABLE IF NOT EXISTS events (
 ) WITHOUT ROWID;
 """
 
-_SUMMARY = (
-    "id, name, status, created_at, started_at, finished_at, epoch, epochs, train_loss, val_loss, metrics, device, threads, error"
-)
+_SUMMARY = "id, name, status, created_at, started_at, finished_at, epoch, epochs, train_loss, val_loss, metrics, device, threads, error"
 UNFINISHED = tuple(status.value for status in JobStatus if status in ACTIVE)  # the lifecycle table's
 
 
