@@ -156,6 +156,12 @@ class Settings(BaseSettings):
         return self.host.strip("[]") in ("", "0.0.0.0", "::")
 
     @property
+    def inference_threads(self) -> int:
+        """Torch threads of the inference process (predict, internals): one job slot's share
+        of the cores, since it answers while jobs train."""
+        return max(1, (os.cpu_count() or 1) // self.max_running_jobs)
+
+    @property
     def limits(self) -> Limits:
         return Limits(**{name: getattr(self, name) for name in Limits.model_fields})
 

@@ -106,7 +106,7 @@ IMAGES = 1024
 def conv_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server of its own, so its memory is this module's alone; no warm job workers, so
     its only worker-like child is the inference process once a predict has run."""
-    running = start_server(tmp_path_factory.mktemp("predict-data"), env={"TORCHPLAY_WARM_WORKERS": "0"})
+    running = start_server(tmp_path_factory.mktemp("predict-data"), env={"TORCHPLAY_WARM_WORKERS": "0", "TORCHPLAY_WORKER_MAX_JOBS": "1"})
     yield running
     running.stop()
 
@@ -126,8 +126,8 @@ def _images(rows: int = IMAGES) -> list[Any]:
 
 
 def _inference_child(server: Server) -> psutil.Process:
-    """The server's spawned child (job workers exit with their job; the resource tracker
-    is not spawned the same way)."""
+    """The server's spawned child (here job workers retire after one job and none is kept
+    warm; the resource tracker is not spawned the same way)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         spawned = [

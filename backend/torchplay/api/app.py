@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.max_queued_jobs,
         )
         app.state.manager = manager
-        app.state.inference = InferenceProcess(settings.threads_per_job, settings.predict_timeout_s)
+        app.state.inference = InferenceProcess(settings.inference_threads, settings.predict_timeout_s)
 
         await asyncio.to_thread(
             plan_legacy_jobs, store, functools.partial(plan_under, settings)

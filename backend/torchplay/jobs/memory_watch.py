@@ -8,10 +8,10 @@ still counts; a CUDA job is judged by what torch allocated on its GPU.
 
 from __future__ import annotations
 
+import contextlib
 import resource
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,10 +44,8 @@ def reset_peak(device: str) -> None:
 
         torch.cuda.reset_peak_memory_stats(device)
         return
-    try:
+    with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")  # Linux: resets VmHWM to the current RSS
-    except OSError:
-        pass
 
 
 def watch_memory(
