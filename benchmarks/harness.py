@@ -83,12 +83,13 @@ class Server:
                 self.proc.wait()
 
 
-def start_server(data_dir: Path, warm: int = 1) -> Server:
+def start_server(data_dir: Path, warm: int = 1, running: int = 1) -> Server:
+    """`running` jobs at once (default one: the worker and the plain script get the same threads)."""
     port = _free_port()
     env = {
         **os.environ,
         "TORCHPLAY_DATA_DIR": str(data_dir),
-        "TORCHPLAY_MAX_RUNNING_JOBS": "1",  # one job: the worker and the plain script get the same threads
+        "TORCHPLAY_MAX_RUNNING_JOBS": str(running),
         "TORCHPLAY_WARM_WORKERS": str(warm),
         "TORCHPLAY_MAX_EPOCHS": "1000000",
         "PYTHONUNBUFFERED": "1",
