@@ -64,3 +64,10 @@ def test_hostile_bodies_are_4xx(client: httpx.Client, label: str, body: Any) -> 
 
 def test_the_server_is_alive_after_the_hostile_bodies(client: httpx.Client) -> None:
     assert client.post("/api/models/one-step", json=spiral_job()).status_code == 200
+
+
+def test_validate_prints_the_model_and_its_formulas(client: httpx.Client) -> None:
+    body = {"model": spiral_job()["model"], "dataset": {"name": "spiral"}}
+    report = client.post("/api/models/validate", json=body).json()
+    assert "(0): Linear(in_features=2, out_features=16, bias=True)" in report["module_text"]
+    assert [layer["formula"] for layer in report["layers"]] == ["2 × 16 + 16", None, "16 × 16 + 16", None, "16 × 2 + 2"]

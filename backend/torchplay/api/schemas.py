@@ -133,12 +133,14 @@ class LayerShape(BaseModel):
     type: str
     output_shape: list[int]
     params: int
+    formula: str | None = Field(None, description="How params is made, e.g. `2 × 16 + 16` for Linear(2, 16).")
 
 
 class ModelValidation(BaseModel):
     input_shape: list[int]
     output_shape: list[int]
     layers: list[LayerShape]
+    module_text: str = Field(description="`print(model)` of the built module.")
     total_params: int
     model: dict[str, Any] = Field(description="The spec with every inferred size filled in.")
     memory_mb: float | None = Field(None, description="Estimated training memory (MB) at the batch size given.")

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from torchplay.api import schemas
 from torchplay.api.deps import SettingsDep
+from torchplay.models.printing import module_text
 from torchplay.planning import ModelPlan, plan_dataset, plan_networks
 from torchplay.planning.devices import available_devices, device_kind
 from torchplay.planning.memory import planned_memory
@@ -66,10 +67,12 @@ def validate(body: ValidateRequest, settings: SettingsDep) -> dict[str, Any]:
 
 
 def _report(plan: ModelPlan) -> dict[str, Any]:
+    text, formulas = module_text(plan.spec)
     return {
         "input_shape": plan.input_shape,
         "output_shape": plan.output_shape,
-        "layers": [layer.model_dump() for layer in plan.layers],
+        "layers": [layer.model_dump() | {"formula": f} for layer, f in zip(plan.layers, formulas, strict=True)],
+        "module_text": text,
         "total_params": plan.total_params,
         "model": plan.spec.model_dump(),
     }
