@@ -33,6 +33,10 @@ def test_shape_error_shows_in_the_right_layer_and_disables_start(new_page, shot)
     wait_valid(page)
     expect(bad).not_to_have_class(re.compile(r"\binvalid\b"))
     expect(page.locator("[data-testid=start]")).to_be_enabled()
+    # Each count beside the server's formula for it: in × out + out for Linear.
+    expect(card(page, 0).locator("[data-testid=layer-params]")).to_have_text("2 × 16 + 16 = 48 params")
+    expect(card(page, 1).locator("[data-testid=layer-params]")).to_have_text("0 params")
+    shot(page, "formulas")
 
 
 def test_reloading_with_the_url_hash_restores_the_design(new_page, shot):

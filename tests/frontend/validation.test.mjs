@@ -58,13 +58,14 @@ test("a valid answer maps shapes and counts by index", () => {
     input_shape: [2],
     output_shape: [2],
     layers: [
-      { index: 0, type: "Linear", output_shape: [16], params: 48 },
-      { index: 1, type: "Tanh", output_shape: [16], params: 0 },
+      { index: 0, type: "Linear", output_shape: [16], params: 48, formula: "2 × 16 + 16" },
+      { index: 1, type: "Tanh", output_shape: [16], params: 0, formula: null },
     ],
+    module_text: "Sequential(...)",
     total_params: 48,
   });
   assert.deepEqual(mapped, {
-    nets: { layers: { inputShape: [2], outputShape: [2], layers: { 0: { outputShape: [16], params: 48 }, 1: { outputShape: [16], params: 0 } } } },
+    nets: { layers: { inputShape: [2], outputShape: [2], layers: { 0: { outputShape: [16], params: 48, formula: "2 × 16 + 16" }, 1: { outputShape: [16], params: 0, formula: null } }, moduleText: "Sequential(...)" } },
     totalParams: 48,
     memoryMb: null,
   });
@@ -76,6 +77,6 @@ test("a GAN's answer maps each net", () => {
   const mapped = mapValidationResult({ generator: net([8], [2], 18), discriminator: net([2], [1], 3), total_params: 21 });
   assert.deepEqual(Object.keys(mapped.nets), ["generator", "discriminator"]);
   assert.deepEqual(mapped.nets.generator.inputShape, [8]);
-  assert.deepEqual(mapped.nets.discriminator.layers, { 0: { outputShape: [1], params: 3 } });
+  assert.deepEqual(mapped.nets.discriminator.layers, { 0: { outputShape: [1], params: 3, formula: null } });
   assert.equal(mapped.totalParams, 21);
 });

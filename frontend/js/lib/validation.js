@@ -74,9 +74,9 @@ export function mapValidationResult(result) {
   const net = (report) => {
     const layers = {};
     for (const layer of report?.layers ?? []) {
-      if (Number.isInteger(layer.index)) layers[layer.index] = { outputShape: layer.output_shape ?? null, params: layer.params ?? 0 };
+      if (Number.isInteger(layer.index)) layers[layer.index] = { outputShape: layer.output_shape ?? null, params: layer.params ?? 0, formula: layer.formula ?? null };
     }
-    return { inputShape: report?.input_shape ?? null, outputShape: report?.output_shape ?? null, layers };
+    return { inputShape: report?.input_shape ?? null, outputShape: report?.output_shape ?? null, layers, moduleText: report?.module_text ?? null };
   };
   const nets = result?.generator ? { generator: net(result.generator), discriminator: net(result.discriminator) } : { layers: net(result) };
   return { nets, totalParams: result?.total_params ?? null, memoryMb: result?.memory_mb ?? null };

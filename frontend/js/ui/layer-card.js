@@ -99,7 +99,9 @@ export function createLayerCard({ layer, schema, t, actions }) {
     shapeEl.textContent = info?.outputShape ? formatShape(info.outputShape) : "?";
     shapeEl.classList.toggle("unknown", !info?.outputShape);
     const params = info?.params;
-    countEl.textContent = typeof params === "number" ? t("designer.paramCount", { n: formatCount(params) }) : "";
+    const count = typeof params === "number" ? t("designer.paramCount", { n: formatCount(params) }) : "";
+    // The server's arithmetic for the count (in × out + out for Linear), so the page keeps no copy.
+    countEl.textContent = info?.formula ? `${info.formula} = ${count}` : count;
     countEl.title = typeof params === "number" ? String(params) : "";
   }
 
