@@ -34,6 +34,7 @@ export default {
   "designer.clear": "Clear",
   "designer.empty": "No layers yet. Click a layer above, or drag it here.",
   "designer.input": "Input",
+  "designer.printModel": "print(model)",
   "designer.output": "Output",
   "designer.outputShape": "Output shape of this layer",
   "designer.paramCount": "{n} params",

@@ -33,6 +33,7 @@ export default {
   "designer.clear": "清空",
   "designer.empty": "还没有网络层。点击上方的层，或把它拖到这里。",
   "designer.input": "输入",
+  "designer.printModel": "print(model) 输出",
   "designer.output": "输出",
   "designer.outputShape": "该层的输出形状",
   "designer.paramCount": "{n} 个参数",

@@ -45,6 +45,9 @@ export function createDesigner({ root, store, layerCatalog, datasets, jobFields,
   const generalErrors = h("div", { class: "general-errors", role: "alert", hidden: true, dataset: { testid: "designer-errors" } });
   const diagramTitle = h("h3", { class: "subhead" });
   const diagram = h("div", { class: "diagram", dataset: { testid: "diagram" } });
+  const moduleTitle = h("h3", { class: "subhead" });
+  // The server's print(model) of the built module: the real PyTorch text, never a page-side copy.
+  const moduleText = h("pre", { class: "module-text", dataset: { testid: "module-text" } });
 
   replaceChildren(
     root,
@@ -54,6 +57,7 @@ export function createDesigner({ root, store, layerCatalog, datasets, jobFields,
     h("div", { class: "stack" }, inputRow, list, emptyNote, outputRow),
     generalErrors,
     h("div", { class: "diagram-wrap" }, diagramTitle, diagram),
+    h("div", { class: "module-wrap" }, moduleTitle, moduleText),
   );
 
   // ---- actions ---------------------------------------------------------------
@@ -172,6 +176,7 @@ export function createDesigner({ root, store, layerCatalog, datasets, jobFields,
     title.textContent = t("designer.title");
     clearButton.textContent = t("designer.clear");
     diagramTitle.textContent = t("designer.diagram");
+    moduleTitle.textContent = t("designer.printModel");
     emptyNote.textContent = t("designer.empty");
     replaceChildren(paletteSlot, createPalette({ layers: [...layerCatalog.values()], t, onAdd: (type) => addLayer(type) }));
   }
@@ -322,6 +327,7 @@ export function createDesigner({ root, store, layerCatalog, datasets, jobFields,
     replaceChildren(generalErrors, general.map((text) => h("div", { text })));
 
     renderNets();
+    moduleText.textContent = shapes?.moduleText ?? "";
     renderDiagram(diagram, {
       inputShape,
       layers: current.map((layer) => ({ type: layer.type, category: layerCatalog.get(layer.type)?.category })),
