@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Limits.model_fields["max_body_bytes"].default
     max_upload_bytes: int = Limits.model_fields["max_upload_bytes"].default
     max_queued_jobs: int = Limits.model_fields["max_queued_jobs"].default
+    max_sweep_members: int = Limits.model_fields["max_sweep_members"].default
     # Two cores here: two jobs at once keeps the page responsive without thrashing.
     max_running_jobs: int = Field(default_factory=lambda: max(1, min(4, (os.cpu_count() or 2))))
     max_ws_message_bytes: int = Limits.model_fields["max_ws_message_bytes"].default

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 import torchplay
 from torchplay.api.errors import COMMON_ERRORS, STATE_ERRORS
 from torchplay.api.guards import AllowedMethods, BodyLimit, JsonDepth, TokenGuard
-from torchplay.api.routes import autograd, catalogue, export, jobs, models, one_step, stream, uploads
+from torchplay.api.routes import autograd, catalogue, export, jobs, models, one_step, stream, sweeps, uploads
 from torchplay.api.security import BrowserGuard, BrowserPolicy
 from torchplay.data import DatasetUnavailable
 from torchplay.jobs import JobError, JobFiles, JobManager, Store, make_executor
@@ -29,6 +29,7 @@ from torchplay.settings import Settings
 from torchplay.spec import SpecError
 from torchplay.spec.errors import clean_loc
 from torchplay.spec.tags import UNION_TAGS
+from torchplay.sweeps.service import Sweeps
 
 
 def frontend_dir() -> Path:
@@ -52,11 +53,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.manager = manager
         app.state.inference = InferenceProcess(settings.inference_threads, settings.predict_timeout_s)
+        app.state.sweeps = Sweeps(manager, store)
 
         await asyncio.to_thread(
             plan_legacy_jobs, store, functools.partial(plan_under, settings)
         )  # jobs kept before plans were (once)
         await manager.start()
+        app.state.sweeps.start()
         # In the background: the server answers at once, and is fast by the first validation.
         warming = asyncio.get_running_loop().run_in_executor(None, warm_up_planning)
         try:
@@ -73,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalogue.router,
         models.router,
         jobs.router,
+        sweeps.router,
         stream.router,
         export.router,
         uploads.router,

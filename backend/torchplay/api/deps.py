@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from torchplay.jobs import JobManager
 from torchplay.jobs.inference_process import InferenceProcess
 from torchplay.settings import Settings
+from torchplay.sweeps.service import Sweeps
 
 
 # `async`, though they do no I/O: a plain function would cost each request a trip through
@@ -25,6 +26,11 @@ async def get_inference(request: Request) -> InferenceProcess:
     return request.app.state.inference
 
 
+async def get_sweeps(request: Request) -> Sweeps:
+    return request.app.state.sweeps
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ManagerDep = Annotated[JobManager, Depends(get_manager)]
 InferenceDep = Annotated[InferenceProcess, Depends(get_inference)]
+SweepsDep = Annotated[Sweeps, Depends(get_sweeps)]

@@ -26,12 +26,12 @@ class Admission:
         self._held: dict[str, dict[str, float]] = {}  # job → what it holds while it runs
         self._reasons: dict[str, str] = {}  # queued job → why it cannot start yet
 
-    def check_room(self) -> None:
-        if len(self._queued) >= self.max_queued:
-            raise JobError(
-                429,
-                f"{len(self._queued)} jobs are already queued (limit max_queued_jobs={self.max_queued}); try again later",
-            )
+    def check_room(self, jobs: int = 1) -> None:
+        """Room in the queue for `jobs` more (a sweep's members come as one batch)."""
+        if len(self._queued) + jobs > self.max_queued:
+            queued = f"{len(self._queued)} jobs are already queued"
+            more = f"; {jobs} more do not fit" if jobs > 1 else ""
+            raise JobError(429, f"{queued}{more} (limit max_queued_jobs={self.max_queued}); try again later")
 
     def enqueue(self, job_id: str, plan: PlannedJob) -> None:
         self._queued[job_id] = plan

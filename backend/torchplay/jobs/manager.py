@@ -35,7 +35,7 @@ from torchplay.jobs.intake import EventIntake
 from torchplay.jobs.store import UNFINISHED, Store
 from torchplay.planning import PlannedJob
 from torchplay.spec import lifecycle
-from torchplay.spec.events import DoneEvent
+from torchplay.spec.events import DoneEvent, EpochEvent
 from torchplay.spec.lifecycle import JobStatus
 from torchplay.spec.wire import EventBase
 
@@ -73,6 +73,7 @@ class JobManager:
         # job id → "paused" / "running": what the last pause, step or resume sent to its worker
         # asked for, until the worker reports it. A resume right after a pause is then allowed.
         self._asked: dict[str, JobStatus] = {}
+        self._epoch_observers: list[Callable[[str, list[EpochEvent]], None]] = []
         self._retry: asyncio.TimerHandle | None = None
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -111,6 +112,10 @@ class JobManager:
             self._retry.cancel()
         self.executor.shutdown()
         await asyncio.to_thread(self.files.close)
+
+    def observe_epochs(self, observer: Callable[[str, list[EpochEvent]], None]) -> None:
+        """Call `observer(job_id, epoch_events)` on the loop after a job's epochs are stored."""
+        self._epoch_observers.append(observer)
 
     # --- commands ------------------------------------------------------------------------------
 
@@ -258,6 +263,10 @@ class JobManager:
         if "epoch" in taken.fields:  # history moved: older checkpoints can go
             self.files.prune(job_id, taken.fields["epoch"])
         self.live.publish(job_id, taken.rows)
+        epochs = [event for event in events if isinstance(event, EpochEvent)]
+        if epochs:
+            for observer in self._epoch_observers:
+                observer(job_id, epochs)
         if taken.finished:
             self.live.close(job_id)
             self._asked.pop(job_id, None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import sqlite3
 import threading
 from datetime import UTC, datetime
@@ -44,6 +45,21 @@ CREATE TABLE IF NOT EXISTS events (
     body TEXT NOT NULL,
     PRIMARY KEY (job_id, seq)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sweeps (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    members TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sweep_rungs (
+    sweep_id TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    job_id TEXT NOT NULL,
+    value REAL,
+    stopped_by TEXT,
+    PRIMARY KEY (sweep_id, epoch, job_id)
+);
 """
 
 _SUMMARY = "id, name, status, created_at, started_at, finished_at, epoch, epochs, train_loss, val_loss, metrics, device, threads, error"
@@ -185,6 +201,58 @@ class Store:
 
     def events(self, job_id: str, kind: str, limit: int | None = None, newest: bool = False) -> list[dict[str, Any]]:
         return [json.loads(body) for body in self.event_bodies(job_id, kind, limit, newest)]
+
+    # --- sweeps ------------------------------------------------------------------------
+
+    def create_sweep(self, sweep_id: str, name: str, body: dict[str, Any], members: list[dict[str, Any]]) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO sweeps (id, name, created_at, body, members) VALUES (?, ?, ?, ?, ?)",
+                (sweep_id, name, now_iso(), json.dumps(body), json.dumps(members)),
+            )
+
+    def get_sweep(self, sweep_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM sweeps WHERE id = ?", (sweep_id,)).fetchone()
+            stops = self._db.execute(
+                "SELECT job_id, stopped_by FROM sweep_rungs WHERE sweep_id = ? AND stopped_by IS NOT NULL", (sweep_id,)
+            ).fetchall()
+        if row is None:
+            return None
+        sweep = dict(row)
+        sweep["body"], sweep["members"] = json.loads(sweep["body"]), json.loads(sweep["members"])
+        sweep["stopped"] = {job_id: reason for job_id, reason in stops}
+        return sweep
+
+    def list_sweeps(self) -> list[dict[str, Any]]:
+        with self._lock:
+            ids = [row[0] for row in self._db.execute("SELECT id FROM sweeps ORDER BY created_at DESC, rowid DESC")]
+        return [sweep for sweep in map(self.get_sweep, ids) if sweep is not None]
+
+    def delete_sweep(self, sweep_id: str) -> None:
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM sweep_rungs WHERE sweep_id = ?", (sweep_id,))
+            self._db.execute("DELETE FROM sweeps WHERE id = ?", (sweep_id,))
+            self._db.execute("COMMIT")
+
+    def rung_values(self, sweep_id: str, epoch: int) -> list[float]:
+        """The finite values members recorded at a rung, in the order they reached it."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT value FROM sweep_rungs WHERE sweep_id = ? AND epoch = ? AND value IS NOT NULL ORDER BY rowid",
+                (sweep_id, epoch),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def record_rung(self, sweep_id: str, epoch: int, job_id: str, value: float | None, stopped_by: str | None) -> None:
+        """A member's value at a rung, once (a resumed member passing it again changes nothing)."""
+        finite = value if value is not None and math.isfinite(value) else None
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO sweep_rungs (sweep_id, epoch, job_id, value, stopped_by) VALUES (?, ?, ?, ?, ?)",
+                (sweep_id, epoch, job_id, finite, stopped_by),
+            )
 
     def _update(self, job_id: str, fields: dict[str, Any]) -> None:
         if not fields:

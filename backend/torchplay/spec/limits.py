@@ -18,6 +18,7 @@ class Limits(BaseModel):
     max_body_bytes: int = Field(10 * 2**20, description="Size of a JSON request body.")
     max_upload_bytes: int = Field(100 * 2**20, description="Size of an uploaded CSV file.")
     max_queued_jobs: int = Field(100, description="Jobs waiting to run at once.")
+    max_sweep_members: int = Field(64, description="Member jobs of one sweep.")
     max_running_jobs: int = Field(2, description="Jobs training at once (per device).")
     max_ws_message_bytes: int = Field(64 * 2**10, description="Size of a message a viewer may send.")
     max_json_depth: int = Field(64, description="Nesting of a JSON body or parameter (arrays and objects).")
