@@ -106,7 +106,9 @@ IMAGES = 1024
 def conv_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server of its own, so its memory is this module's alone; no warm job workers, so
     its only worker-like child is the inference process once a predict has run."""
-    running = start_server(tmp_path_factory.mktemp("predict-data"), env={"TORCHPLAY_WARM_WORKERS": "0", "TORCHPLAY_WORKER_MAX_JOBS": "1"})
+    running = start_server(
+        tmp_path_factory.mktemp("predict-data"), env={"TORCHPLAY_WARM_WORKERS": "0", "TORCHPLAY_WORKER_MAX_JOBS": "1"}
+    )
     yield running
     running.stop()
 

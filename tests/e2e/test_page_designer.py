@@ -36,7 +36,9 @@ def test_shape_error_shows_in_the_right_layer_and_disables_start(new_page, shot)
     # Each count beside the server's formula for it: in × out + out for Linear.
     expect(card(page, 0).locator("[data-testid=layer-params]")).to_have_text("2 × 16 + 16 = 48 params")
     expect(card(page, 1).locator("[data-testid=layer-params]")).to_have_text("0 params")
-    expect(page.locator("[data-testid=module-text]")).to_contain_text("(0): Linear(in_features=2, out_features=16, bias=True)")
+    expect(page.locator("[data-testid=module-text]")).to_contain_text(
+        "(0): Linear(in_features=2, out_features=16, bias=True)"
+    )
     shot(page, "formulas")
 
 
