@@ -90,18 +90,18 @@ def planned(request: dict[str, Any]) -> PlannedJob:
 def measured_peak_mb(request: dict[str, Any]) -> tuple[float, str]:
     """Train `request` in a fresh local worker process (the server's own `worker_main`); its
     peak resident memory (the kernel's high-water mark, read as the job ends), and how it ended."""
-    from torchplay.jobs.worker import worker_main
+    from torchplay.jobs.worker import Assignment, Lifetime, worker_main
 
     ctx = mp.get_context("spawn")
     inbox, events, commands = ctx.Queue(), ctx.Queue(), ctx.Queue()
     plan = planned(request).model_copy(update={"memory_budget_mb": None})  # measure; never stop
     with tempfile.TemporaryDirectory() as data_dir:
         counter = ctx.RawValue("q", 0)
-        args = (inbox, events, counter, commands, data_dir, 1, os.getpid())
+        args = (inbox, events, counter, commands, data_dir, Lifetime(max_jobs=1, max_growth_mb=0), os.getpid())
         worker = ctx.Process(target=worker_main, args=args, daemon=True)
         worker.start()
         assert worker.pid is not None
-        inbox.put((plan, None, "be7c4"))  # a job id as the server makes them: hex
+        inbox.put(Assignment("be7c4", plan, None, threads=1))  # a job id as the server makes them: hex
         peak = 0.0
         while True:
             with contextlib.suppress(OSError):  # gone: it had ended, its last look stands
@@ -109,6 +109,8 @@ def measured_peak_mb(request: dict[str, Any]) -> tuple[float, str]:
             try:
                 event = events.get(timeout=0.05)
             except queue.Empty:
+                if not worker.is_alive():  # it died without a last word: say so, never wait on
+                    raise RuntimeError(f"the worker exited with {worker.exitcode} before the job ended") from None
                 continue
             if event.type == "done":
                 worker.join(30)
