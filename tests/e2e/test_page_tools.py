@@ -18,6 +18,9 @@ from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
 
+# The first predict starts the inference process, which imports torch: as slow as a cold worker.
+PREDICT_TIMEOUT_MS = 75_000
+
 CNN = {
     "name": "cnn-shapes",
     "dataset": {"name": "shapes", "params": {"samples": 200}, "test_fraction": 0.2},
@@ -134,6 +137,7 @@ def test_draw_on_the_canvas_gives_probabilities(open_page, shot):
     page = open_page("cnn-shapes")
     open_tab(page, "predict")
     canvas = page.locator("[data-testid=predict-canvas]")
+    canvas.scroll_into_view_if_needed()  # the mouse draws at viewport coordinates
     box = canvas.bounding_box()
     cx, cy, r = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, box["width"] / 4
     page.mouse.move(cx - r, cy - r)
@@ -141,7 +145,11 @@ def test_draw_on_the_canvas_gives_probabilities(open_page, shot):
     for x, y in ((cx + r, cy - r), (cx + r, cy + r), (cx - r, cy + r), (cx - r, cy - r)):  # a square
         page.mouse.move(x, y, steps=6)
     page.mouse.up()
-    wait_until(page, "document.querySelector('[data-testid=predict-probabilities]')?.data?.[0]?.y?.length === 5")
+    wait_until(
+        page,
+        "document.querySelector('[data-testid=predict-probabilities]')?.data?.[0]?.y?.length === 5",
+        timeout=PREDICT_TIMEOUT_MS,
+    )
     bars = page.evaluate("document.querySelector('[data-testid=predict-probabilities]').data[0]")
     assert bars["x"] == ["circle", "square", "triangle", "cross", "ring"]
     assert abs(sum(bars["y"]) - 1) < 1e-3
@@ -159,7 +167,11 @@ def test_predict_takes_the_input_shape_the_job_was_planned_with(open_page, shot)
     expect(page.locator("[data-testid=predict-shape]")).to_contain_text("n×32")
     assert json.loads(page.locator("[data-testid=predict-json]").input_value()) == [[0] * 32]
     page.click("[data-testid=predict-run]")
-    wait_until(page, "document.querySelector('[data-testid=predict-probabilities]')?.data?.[0]?.y?.length === 1")
+    wait_until(
+        page,
+        "document.querySelector('[data-testid=predict-probabilities]')?.data?.[0]?.y?.length === 1",
+        timeout=PREDICT_TIMEOUT_MS,
+    )
     expect(page.locator(".predict-status")).to_have_text("")  # no error
     shot(page, "predict-32")
 
@@ -217,7 +229,11 @@ def test_plane_click_and_inside_for_a_2d_model(open_page, shot):
     page = open_page("spiral-a")
     open_tab(page, "predict")
     page.locator("[data-testid=predict-plane]").click(position={"x": 60, "y": 60})
-    wait_until(page, "document.querySelector('[data-testid=predict-probabilities]')?.data?.[0]?.y?.length === 2")
+    wait_until(
+        page,
+        "document.querySelector('[data-testid=predict-probabilities]')?.data?.[0]?.y?.length === 2",
+        timeout=PREDICT_TIMEOUT_MS,
+    )
 
     open_tab(page, "inside")
     # One thumbnail per hidden neuron of each layer, and the per-layer norms chart.

@@ -113,9 +113,17 @@ class LocalExecutor(Executor):
         with self._lock:
             missing = 0 if self._closed else self.warm - len(self._idle)
         for _ in range(missing):
-            worker = self._spawn()
-            with self._lock:
+            self._return_to_pool(self._spawn())
+
+    def _return_to_pool(self, worker: _Worker) -> None:
+        """Keep an idle worker while the pool is short of `warm`; past that (a job that found
+        none started its own, a refill raced it) it retires: an idle worker holds torch's memory."""
+        with self._lock:
+            keep = not self._closed and len(self._idle) < self.warm
+            if keep:
                 self._idle.append(worker)
+        if not keep:
+            worker.inbox.put(None)
 
     def _take_worker(self) -> _Worker:
         with self._lock:
@@ -263,8 +271,8 @@ class LocalExecutor(Executor):
                 worker.job_id, worker.device, worker.stopping_since = None, None, None
                 self._busy.pop(item.job_id, None)
                 worker.retiring = item.retiring
-                if not item.retiring and not self._closed:
-                    self._idle.append(worker)
+            if not item.retiring:
+                self._return_to_pool(worker)
             self.on_exit(item.job_id, None)
             self._share_cores()
             if item.retiring:
