@@ -160,7 +160,9 @@ def test_stalled_viewers_neither_slow_a_reader_nor_stay(tmp_path_factory: pytest
             f"left {dropped_after:.1f} s after joining: {left}"
         )
         assert held_while_measuring == STALLED  # they really were there while the reader was timed
-        assert crowded <= alone * 1.2
+        # Held up by one stalled viewer, the reader's frames would wait out the send timeout
+        # (seconds); the 50 ms is a loaded machine's jitter, not a cost of the stalled viewers.
+        assert crowded <= alone * 1.2 + 0.05, "stalled viewers hold up a live reader's frames"
         assert left == 0
     finally:
         for sock in stalled:
