@@ -29,7 +29,9 @@ RSS_BOUND = 300 * 2**20  # generous: the figure measured is printed (and reporte
 
 @pytest.fixture
 def viewers_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = start_server(tmp_path_factory.mktemp("viewers"))
+    # 199 readers parse in this one process: on a busy machine one may fall seconds behind,
+    # and the default send timeout would drop it as if it had stalled.
+    server = start_server(tmp_path_factory.mktemp("viewers"), env={"TORCHPLAY_WS_SEND_TIMEOUT_S": "30"})
     yield server
     server.stop()
 
