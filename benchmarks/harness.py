@@ -114,6 +114,12 @@ def start_server(data_dir: Path, warm: int = 1, running: int = 1) -> Server:
     raise RuntimeError("server did not start in 120 s")
 
 
+def _own_cpu(pid: int) -> float:
+    """CPU seconds used so far by `pid` alone (the server's event loop, not its workers)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _tree_cpu(root: int) -> float:
     """CPU seconds used so far by `root` and every descendant (Linux /proc)."""
     parents: dict[int, int] = {}
@@ -195,11 +201,14 @@ def fan_out(server: Server, job: dict[str, Any], viewers: int, timeout: float = 
     """Start a job and attach `viewers` WebSocket clients at once; each must see `done`."""
     result: dict[str, Any] = {}
 
+    frames = [0]
+
     async def watch(job_id: str) -> bool:
         async with aconnect(server.ws_url(job_id), open_timeout=60, close_timeout=5, max_size=None) as ws:
             seen_done = False
             try:
                 async for frame in ws:
+                    frames[0] += 1
                     if '"type":"done"' in frame:
                         seen_done = True
             except ConnectionClosedOK:
@@ -207,10 +216,13 @@ def fan_out(server: Server, job: dict[str, Any], viewers: int, timeout: float = 
             return seen_done
 
     async def main() -> None:
+        cpu_before = _own_cpu(server.proc.pid)
         job_id = server.post(job)
         outcomes = await asyncio.wait_for(
             asyncio.gather(*(watch(job_id) for _ in range(viewers)), return_exceptions=True), timeout
         )
+        result["server_cpu_s"] = _own_cpu(server.proc.pid) - cpu_before
+        result["frames"] = frames[0]
         result["with_done"] = sum(1 for o in outcomes if o is True)
         result["errors"] = [repr(o) for o in outcomes if isinstance(o, BaseException)][:3]
         result["job_id"] = job_id
