@@ -6,6 +6,7 @@ its payload holds, is `spec.snapshots` (decided when the job is planned).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,8 @@ MAX_VECTOR_FEATURES = 64  # reconstruction of non-image rows: the first features
 # A confusion matrix over this many held-out rows: stable counts, and a snapshot of MNIST
 # costs a fifth of an evaluation pass instead of a whole one.
 MAX_CONFUSION_ROWS = 2000
+MAX_SCATTER_ROWS = 1000
+SAMPLE_ROWS = max(MAX_POINTS, MAX_CONFUSION_ROWS, MAX_SCATTER_ROWS)  # the most rows of a split any kind reads
 
 
 @dataclass
@@ -37,6 +40,21 @@ class SnapshotContext:
     @property
     def model(self) -> nn.Module:
         return self.models["model"]
+
+
+def snapshot_sample(data: LoadedDataset, device: torch.device) -> LoadedDataset:
+    """The first rows of each split that snapshots read, on `device`: a dataset streamed
+    from the host still has its snapshots computed on the device from one resident copy."""
+    moved: dict[int, torch.Tensor] = {}
+
+    def head(t: torch.Tensor) -> torch.Tensor:
+        if id(t) not in moved:  # a target that is its input stays one tensor
+            moved[id(t)] = t[:SAMPLE_ROWS].to(device)
+        return moved[id(t)]
+
+    return dataclasses.replace(
+        data, x_train=head(data.x_train), y_train=head(data.y_train), x_test=head(data.x_test), y_test=head(data.y_test)
+    )
 
 
 Maker = Callable[[SnapshotContext], dict[str, Any]]
@@ -145,7 +163,7 @@ def series(ctx: SnapshotContext) -> dict[str, Any]:
 def scatter(ctx: SnapshotContext) -> dict[str, Any]:
     """Any other regression: predicted against actual on held-out data (train if none)."""
     x, y = (ctx.data.x_test, ctx.data.y_test) if len(ctx.data.x_test) else (ctx.data.x_train, ctx.data.y_train)
-    x, y = _rows(x, 1000), _rows(y, 1000)
+    x, y = _rows(x, MAX_SCATTER_ROWS), _rows(y, MAX_SCATTER_ROWS)
     return {"actual": _round(y.reshape(-1)), "predicted": _round(_predict(ctx, x).reshape(-1))}
 
 
