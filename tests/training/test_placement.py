@@ -24,6 +24,7 @@ from torchplay.training import device_tuning
 from torchplay.training.control import Control
 from torchplay.training.loop import EpochLoop
 from torchplay.training.resident import dataset_bytes, device_budget, fits_on_device
+from torchplay.training.snapshots import take_snapshot
 from torchplay.training.supervised import SupervisedLearner
 
 CPU = torch.device("cpu")
@@ -144,6 +145,29 @@ def test_the_counter_sees_a_sync_in_the_loop() -> None:
         for value in torch.arange(5.0):
             _ = value.item()
     assert counter.calls.count("item") == 5
+
+
+@pytest.mark.parametrize(
+    ("kind", "job"),
+    [
+        ("decision_boundary", {}),
+        (
+            "images",
+            {
+                "dataset": {"name": "shapes", "params": {"samples": 200}},
+                "model": {"layers": [{"type": "Flatten"}, {"type": "Linear", "out_features": 5}]},
+            },
+        ),
+    ],
+)
+def test_a_snapshot_is_copied_to_the_host_in_one_go(tmp_path: Path, kind: str, job: dict[str, Any]) -> None:
+    learner = _learner(tmp_path, **job)
+    assert learner.plan.snapshot_kind == kind
+    with SyncCounter() as counter:
+        data = take_snapshot(kind, learner.snapshots)
+    # One copy of every float and one of every integer, however many fields the kind has.
+    assert counter.calls.count("cpu") == 2 and counter.calls.count("tolist") >= 4
+    assert isinstance(data["classes"], list) and not any(isinstance(v, torch.Tensor) for v in data.values())
 
 
 # --- cuDNN ---------------------------------------------------------------------------------
