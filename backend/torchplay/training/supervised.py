@@ -168,7 +168,8 @@ class SupervisedLearner(LearnerBase):
         if reason is None:
             try:
                 compiled = compiled_step.CompiledStep(step)
-                seconds = compiled.warm_up(self.data.x_train[: self.batch_size], self.data.y_train[: self.batch_size])
+                xb, yb = self.data.x_train[: self.batch_size], self.data.y_train[: self.batch_size]
+                seconds = compiled.warm_up(xb.to(self.device), yb.to(self.device))  # streamed data: a host slice
             except Exception as exc:  # no C++ compiler, an op inductor lacks, …: train eagerly
                 reason = f"torch.compile failed ({type(exc).__name__}: {str(exc)[:200]})"
             else:
