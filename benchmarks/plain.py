@@ -7,7 +7,8 @@ loss summed on the device, and an evaluation pass per epoch when there is a test
 torchplay is used only outside the loop, to load the same tensors and build the same
 `nn.Sequential` (so both sides train identical models on identical data).
 
-Prints one JSON line: total_s (data + model + loop), loop_s, first and last epoch loss.
+Prints one JSON line: total_s (data + model + loop), loop_s, data_s, to_first_epoch_s (set-up
+and the first epoch with its evaluation), first and last epoch loss.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ def main() -> None:
     job = plan.request
     device = torch.device(plan.placement())
     ref = job.dataset
+    data_started = time.perf_counter()
     loaded = load_dataset(ref.name, ref.params, plan.data_seed, ref.test_fraction, args.data_dir)
+    data_s = time.perf_counter() - data_started
     objective = Objective(plan.task, plan.loss)
     x, x_test = loaded.x_train.to(device), loaded.x_test.to(device)
     y = objective.targets(x, loaded.y_train)
@@ -73,6 +76,7 @@ def main() -> None:
 
     loop_started = time.perf_counter()
     losses = []
+    first_epoch_at = None
     for _epoch in range(job.epochs):
         model.train()
         total = torch.zeros((), device=device)
@@ -94,6 +98,8 @@ def main() -> None:
                     val += loss_fn(out, yb).item() * len(yb)
                     if classify:
                         correct += int((out.argmax(1) == yb).sum())
+        if first_epoch_at is None:
+            first_epoch_at = time.perf_counter()
     if device.type == "cuda":
         torch.cuda.synchronize()
     finished = time.perf_counter()
@@ -102,6 +108,8 @@ def main() -> None:
             {
                 "total_s": finished - started,
                 "loop_s": finished - loop_started,
+                "data_s": data_s,  # load_dataset alone: what a worker draws too
+                "to_first_epoch_s": (first_epoch_at or finished) - started,  # plan, data, model, epoch 1
                 "first_loss": losses[0],
                 "last_loss": losses[-1],
                 "finite": all(math.isfinite(v) for v in losses),

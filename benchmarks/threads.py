@@ -3,17 +3,18 @@
 The 784-256-10 MLP on 60 000 × 784 random inputs, a tenth held out (SGD 0.01, batch 64, one evaluation pass
 per epoch), on a server with its default two job slots: a lone job against the plain loop at
 torch's default threads (loop time and request → first epoch event), then two jobs at once
-against two plain loops at once.
+against two plain loops at once. `--case latency`: request → first epoch event, phase by phase.
 """
 
 from __future__ import annotations
 
+import argparse
 import concurrent.futures
 import json
 import time
 from typing import Any
 
-from benchmarks import harness
+from benchmarks import first_epoch, harness
 
 MLP_JOB: dict[str, Any] = {
     "name": "mlp-784",
@@ -31,6 +32,16 @@ MLP_JOB: dict[str, Any] = {
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--case",
+        choices=["threads", "latency"],
+        default="threads",
+        help="threads: loop times alone and in pairs; latency: request → first epoch event (benchmarks/first_epoch.py)",
+    )
+    if parser.parse_args().case == "latency":
+        first_epoch.main(MLP_JOB)
+        return
     data_dir = harness.RESULTS / "threads"
     server = harness.start_server(data_dir, warm=2, running=2)
     try:

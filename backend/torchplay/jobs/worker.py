@@ -2,7 +2,8 @@
 
 Processes are started ahead of time (the pool) so a job's first epoch waits neither for
 Python nor for torch to import. Between jobs the worker puts torch's process-wide state
-back as it found it (`ProcessState.fresh_start`), so no job inherits another's settings;
+back as it found it (`ProcessState.fresh_start`; `tidy` frees the last job's memory as soon as it
+ends), so no job inherits another's settings;
 after `max_jobs` jobs, or once its memory has grown past `max_growth_mb`, it retires and
 the executor starts a fresh one.
 """
@@ -59,6 +60,7 @@ def worker_main(
     _exit_with_parent(server_pid)
     pristine = ProcessState.capture()
     warm_up()
+    pristine.tidy()
     started_mb = _resident_mb()
     seen = 0  # control ticks already taken: the counter lives as long as the process
 
@@ -92,6 +94,7 @@ def worker_main(
         )
         job_over.set()
         seen = control.seen
+        pristine.tidy()  # now, not when the next job arrives: its first epoch would wait for it
         retiring = done == lifetime.max_jobs or _resident_mb() - started_mb > lifetime.max_growth_mb
         events.put(JobEnded(assignment.job_id, retiring))
         if retiring:

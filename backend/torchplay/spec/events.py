@@ -20,6 +20,11 @@ class StatusEvent(EventBase):
     type: Literal["status"] = "status"
     status: Literal["running", "paused"]
     device: str = Field(description="The torch device it trains on: cpu, cuda:0, mps.")
+    data_on_device: bool | None = Field(
+        None,
+        description="CUDA: the dataset is resident on the device (true), or streamed to it in batches from "
+        "pinned host memory because it does not fit (false); null where the host is the device.",
+    )
     amp: Literal["bf16"] | None = Field(None, description="Mixed precision in use; null when asked for but off.")
     note: str | None = Field(None, description="How it trains, when that differs from what was asked.")
     compiled: bool | None = Field(None, description="Whether torch.compile took the training step.")

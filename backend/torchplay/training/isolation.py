@@ -39,7 +39,9 @@ class ProcessState:
         )
 
     def fresh_start(self, threads: int) -> None:
-        """This state again, `threads` intra-op threads, every RNG re-seeded, memory freed."""
+        """This state again, `threads` intra-op threads, every RNG re-seeded (cheap: the
+        first epoch waits for it; the slow part, freeing memory, is `tidy`, run when the
+        last job ended)."""
         torch.set_default_dtype(self.default_dtype)
         torch.set_grad_enabled(self.grad_enabled)
         torch.use_deterministic_algorithms(self.deterministic)
@@ -54,6 +56,12 @@ class ProcessState:
         random.seed(0)
         if "numpy" in sys.modules:
             sys.modules["numpy"].random.seed(0)
+
+    @staticmethod
+    def tidy() -> None:
+        """The last job's leftovers freed (compiled graphs, garbage, cached GPU blocks): run
+        after a job ends, while the worker waits for the next, not before the next starts,
+        where a collection of a torch process's objects costs a tenth of a second or more."""
         if "torch._dynamo" in sys.modules:  # compiled graphs hold the last job's modules
             torch._dynamo.reset()
         gc.collect()

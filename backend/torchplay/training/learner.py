@@ -19,7 +19,7 @@ from torchplay.planning import PlannedJob
 from torchplay.training import optim
 from torchplay.training.checkpoint import RunState
 from torchplay.training.objectives import Objective
-from torchplay.training.resident import load_resident
+from torchplay.training.resident import load_placed, load_resident
 from torchplay.training.snapshots import SnapshotContext
 
 if TYPE_CHECKING:
@@ -46,6 +46,9 @@ class EpochResult:
 class Learner(Protocol):
     run_state: RunState  # what a checkpoint holds and a resume restores
     snapshots: SnapshotContext
+    # Resident on the training device, or batches copied from pinned host memory; None
+    # where there was nothing to decide (the host is the device).
+    data_on_device: bool | None
 
     def train_epoch(self, loop: EpochLoop) -> TrainedEpoch | None:
         """One pass over the training data; None when a stop arrived mid-epoch. Between
@@ -56,15 +59,24 @@ class Learner(Protocol):
 
 
 class LearnerBase:
-    def __init__(self, plan: PlannedJob, device: torch.device, data_dir: Path) -> None:
+    streams = False  # whether its epochs can batch from host memory (else the data is always resident)
+
+    def __init__(self, plan: PlannedJob, device: torch.device, data_dir: Path, data_budget: int | None = None) -> None:
+        """`data_budget`: bytes the data may take on the device (default: the device's own)."""
         self.plan, self.job, self.device = plan, plan.request, device
         self.objective = Objective(plan.task, plan.loss)
-        self.data = load_resident(plan, self.objective, device, data_dir)
+        if self.streams:
+            placed = load_placed(plan, self.objective, device, data_dir, data_budget)
+            self.data, self.data_on_device = placed.data, placed.reported
+            self.streamed = not placed.on_device  # batches copied from the host, one at a time
+        else:
+            self.data, self.streamed = load_resident(plan, self.objective, device, data_dir), False
+            self.data_on_device = True if device.type == "cuda" else None
         n = len(self.data.x_train)
         self.batch_size = min(self.job.batch_size or n, n)
         self.steps_per_epoch = math.ceil(n / self.batch_size)
         # The batches' order has its own generator, seeded apart from the weights.
-        self.shuffle = torch.Generator(device=device).manual_seed(self.job.seed)
+        self.shuffle = torch.Generator(device=self.data.x_train.device).manual_seed(self.job.seed)
         torch.manual_seed(self.job.seed)  # right before the nets are built: the same seed, the same weights
 
     def build_schedulers(self, optimizers: dict[str, torch.optim.Optimizer]) -> dict[str, optim.Scheduler | None]:

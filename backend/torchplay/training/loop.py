@@ -69,6 +69,8 @@ class EpochLoop:
 
     def announce(self, status: Literal["running", "paused"] = "running", **fields: Any) -> None:
         """A status event: where the job trains, and any note on how."""
+        if self.learner.data_on_device is not None:  # said only where it was decided (CUDA)
+            fields["data_on_device"] = self.learner.data_on_device
         self.emit(StatusEvent(status=status, device=str(self.device), **fields))
 
     def run(self) -> Literal["completed", "stopped"]:

@@ -16,7 +16,7 @@ from torchplay.planning import PlannedJob, plan_job
 from torchplay.spec import JobCreate
 from torchplay.spec.events import DoneEvent
 from torchplay.spec.limits import Limits
-from torchplay.training import inference
+from torchplay.training import device_tuning, inference
 from torchplay.training.adversarial import AdversarialLearner
 from torchplay.training.checkpoint import CheckpointError
 from torchplay.training.control import Control
@@ -48,6 +48,7 @@ def run_job(
             learner = AdversarialLearner(plan, torch_device, data_dir)
         else:
             learner = SupervisedLearner(plan, torch_device, data_dir)
+        device_tuning.tune_for(torch_device, learner.run_state.models.values())
         loop = EpochLoop(plan, learner, emit, control or Control(), torch_device, checkpoint_dir, resume_from)
         status = loop.run()
         if checkpoint_dir is not None:  # the final model, for predict and export (before `done`)

@@ -6,6 +6,7 @@ its payload holds, is `spec.snapshots` (decided when the job is planned).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,8 @@ MAX_VECTOR_FEATURES = 64  # reconstruction of non-image rows: the first features
 # A confusion matrix over this many held-out rows: stable counts, and a snapshot of MNIST
 # costs a fifth of an evaluation pass instead of a whole one.
 MAX_CONFUSION_ROWS = 2000
+MAX_SCATTER_ROWS = 1000
+SAMPLE_ROWS = max(MAX_POINTS, MAX_CONFUSION_ROWS, MAX_SCATTER_ROWS)  # the most rows of a split any kind reads
 
 
 @dataclass
@@ -37,6 +40,21 @@ class SnapshotContext:
     @property
     def model(self) -> nn.Module:
         return self.models["model"]
+
+
+def snapshot_sample(data: LoadedDataset, device: torch.device) -> LoadedDataset:
+    """The first rows of each split that snapshots read, on `device`: a dataset streamed
+    from the host still has its snapshots computed on the device from one resident copy."""
+    moved: dict[int, torch.Tensor] = {}
+
+    def head(t: torch.Tensor) -> torch.Tensor:
+        if id(t) not in moved:  # a target that is its input stays one tensor
+            moved[id(t)] = t[:SAMPLE_ROWS].to(device)
+        return moved[id(t)]
+
+    return dataclasses.replace(
+        data, x_train=head(data.x_train), y_train=head(data.y_train), x_test=head(data.x_test), y_test=head(data.y_test)
+    )
 
 
 Maker = Callable[[SnapshotContext], dict[str, Any]]
@@ -59,18 +77,58 @@ def take_snapshot(kind: str, ctx: SnapshotContext) -> dict[str, Any]:
         model.eval()
     try:
         with torch.no_grad():
-            return make(ctx)
+            return to_host(make(ctx))
     finally:
         for name, model in ctx.models.items():
             model.train(modes[name])
+
+
+def to_host(payload: Any) -> Any:
+    """A maker's payload with its tensors (left on the device) as lists: all the floats in
+    one copy to the host and all the integers in another, not one copy (and one wait for
+    the device) per field."""
+    tensors: list[torch.Tensor] = []
+
+    def collect(node: Any) -> None:
+        if isinstance(node, torch.Tensor):
+            tensors.append(node)
+        elif isinstance(node, dict):
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    collect(payload)
+    lists: dict[int, Any] = {}
+    for floating in (True, False):
+        group = [t for t in tensors if t.is_floating_point() == floating]
+        if not group:
+            continue
+        dtype = torch.float32 if floating else torch.int64
+        flat = torch.cat([t.reshape(-1).to(dtype) for t in group]).cpu()
+        for tensor, part in zip(group, flat.split([t.numel() for t in group]), strict=True):
+            lists[id(tensor)] = part.reshape(tensor.shape).tolist()
+
+    def rebuild(node: Any) -> Any:
+        if isinstance(node, torch.Tensor):
+            return lists[id(node)]
+        if isinstance(node, dict):
+            return {key: rebuild(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [rebuild(value) for value in node]
+        return node
+
+    return rebuild(payload)
 
 
 def _rows(x: torch.Tensor, limit: int = MAX_POINTS) -> torch.Tensor:
     return x[:limit]
 
 
-def _round(t: torch.Tensor, digits: int = 4) -> list[Any]:
-    return torch.round(t.float().cpu(), decimals=digits).tolist()
+def _round(t: torch.Tensor, digits: int = 4) -> torch.Tensor:
+    """Rounded on the device; `to_host` copies it with the rest of the payload."""
+    return torch.round(t.float(), decimals=digits)
 
 
 def _predict(ctx: SnapshotContext, x: torch.Tensor) -> torch.Tensor:
@@ -108,7 +166,7 @@ def decision_boundary(ctx: SnapshotContext) -> dict[str, Any]:
     points = torch.stack([grid_x.reshape(-1), grid_y.reshape(-1)], dim=1)
     probs = ctx.objective.probabilities(_predict(ctx, points))  # (GRID*GRID, classes)
     probs = probs.T.reshape(-1, GRID, GRID)  # (classes, rows, cols)
-    labels = lambda y: y.reshape(-1).long().tolist()
+    labels = lambda y: y.reshape(-1).long()
     return {
         "xs": _round(xs),
         "ys": _round(ys),
@@ -145,7 +203,7 @@ def series(ctx: SnapshotContext) -> dict[str, Any]:
 def scatter(ctx: SnapshotContext) -> dict[str, Any]:
     """Any other regression: predicted against actual on held-out data (train if none)."""
     x, y = (ctx.data.x_test, ctx.data.y_test) if len(ctx.data.x_test) else (ctx.data.x_train, ctx.data.y_train)
-    x, y = _rows(x, 1000), _rows(y, 1000)
+    x, y = _rows(x, MAX_SCATTER_ROWS), _rows(y, MAX_SCATTER_ROWS)
     return {"actual": _round(y.reshape(-1)), "predicted": _round(_predict(ctx, x).reshape(-1))}
 
 
@@ -159,12 +217,12 @@ def _is_image(ctx: SnapshotContext) -> bool:
     return len(ctx.data.input_shape) == 3  # (channels, height, width)
 
 
-def _pixels(ctx: SnapshotContext, x: torch.Tensor) -> list[Any]:
+def _pixels(ctx: SnapshotContext, x: torch.Tensor) -> torch.Tensor:
     """Model-space images (n, c, h, w) → 0–255 ints (n, h, w): undo the dataset's
     normalisation, average the channels (grayscale is what the page draws)."""
     norm = ctx.data.extras.get("normalization", {"mean": 0.0, "std": 1.0})
     gray = (x.float().mean(dim=1) * norm["std"] + norm["mean"]).clamp(0.0, 1.0)
-    return torch.round(gray * 255).to(torch.int64).cpu().tolist()
+    return torch.round(gray * 255).to(torch.int64)
 
 
 def _class_names(ctx: SnapshotContext) -> list[str]:
@@ -195,7 +253,7 @@ def _confusion(ctx: SnapshotContext) -> dict[str, Any]:
     total = int(matrix.sum().item())
     return {
         "classes": classes,
-        "matrix": matrix.cpu().tolist(),
+        "matrix": matrix,
         "samples": total,
         "accuracy": round(float(matrix.diagonal().sum().item()) / total, 4) if total else None,
     }
@@ -211,8 +269,8 @@ def images(ctx: SnapshotContext) -> dict[str, Any]:
     return {
         "shape": list(ctx.data.input_shape[1:]),
         "images": _pixels(ctx, x),
-        "predicted": predicted.cpu().tolist(),
-        "true": _labels(ctx, y).cpu().tolist(),
+        "predicted": predicted,
+        "true": _labels(ctx, y),
         "confidence": _round(confidence, 3),
         "classes": _class_names(ctx),
         "confusion": _confusion(ctx),
@@ -254,7 +312,7 @@ def _noise(ctx: SnapshotContext, n: int, device: torch.device) -> torch.Tensor:
     return torch.randn(n, ctx.latent_dim, generator=fixed, device=device)
 
 
-def _xy(points: torch.Tensor) -> dict[str, list[Any]]:
+def _xy(points: torch.Tensor) -> dict[str, torch.Tensor]:
     flat = points.reshape(len(points), -1)
     y = flat[:, 1] if flat.shape[1] > 1 else torch.zeros_like(flat[:, 0])
     return {"x": _round(flat[:, 0]), "y": _round(y)}

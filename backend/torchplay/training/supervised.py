@@ -20,7 +20,7 @@ from torchplay.training import amp, compiled_step, optim
 from torchplay.training.checkpoint import RunState
 from torchplay.training.fast_step import TrainStep
 from torchplay.training.learner import EpochResult, LearnerBase, TrainedEpoch
-from torchplay.training.snapshots import SnapshotContext
+from torchplay.training.snapshots import SnapshotContext, snapshot_sample
 
 if TYPE_CHECKING:
     from torchplay.training.loop import EpochLoop
@@ -30,8 +30,10 @@ LOSS_FOLD = 1024  # batch losses kept on the device before they are summed
 
 
 class SupervisedLearner(LearnerBase):
-    def __init__(self, plan: PlannedJob, device: torch.device, data_dir: Path) -> None:
-        super().__init__(plan, device, data_dir)
+    streams = True
+
+    def __init__(self, plan: PlannedJob, device: torch.device, data_dir: Path, data_budget: int | None = None) -> None:
+        super().__init__(plan, device, data_dir, data_budget)
         self.model = build_model(plan.spec("model"), device)
         self.loss_fn = self.objective.make_loss()
         self.optimizer = optim.build_optimizer(self.job.optimizer, self.model.parameters(), device)
@@ -43,7 +45,10 @@ class SupervisedLearner(LearnerBase):
         )
         # Plans stored before rows were sized to memory take the old fixed chunk.
         self.eval_rows = plan.eval_rows or EVAL_CHUNK
-        self.snapshots = SnapshotContext({"model": self.model}, self.data, self.objective, chunk_rows=self.eval_rows)
+        # Streamed data: snapshots read a resident sample (their rows), never the host copy.
+        shown = snapshot_sample(self.data, device) if self.streamed else self.data
+        self.snapshots = SnapshotContext({"model": self.model}, shown, self.objective, chunk_rows=self.eval_rows)
+        self._gathered: tuple[torch.Tensor, torch.Tensor] | None = None  # streamed: pinned shuffled splits
         self.train_step: TrainStep | compiled_step.CompiledStep | None = None
 
     def train_epoch(self, loop: EpochLoop) -> TrainedEpoch | None:
@@ -56,8 +61,10 @@ class SupervisedLearner(LearnerBase):
         self.model.train()
         order: torch.Tensor | None = None
         if bs < n:
-            order = torch.randperm(n, device=self.device, generator=self.shuffle)
-            if x.nelement() * x.element_size() <= PREGATHER_BYTES:
+            order = torch.randperm(n, device=x.device, generator=self.shuffle)
+            if self.streamed:
+                x, y, order = *self._gather_pinned(x, y, order), None
+            elif x.nelement() * x.element_size() <= PREGATHER_BYTES:
                 # One gather per epoch, then batches are views: the same rows, fewer ops per step.
                 x, y, order = x[order], y[order], None
         # Losses stay on the device (no sync per batch) and are summed once per epoch.
@@ -73,6 +80,8 @@ class SupervisedLearner(LearnerBase):
             else:
                 index = order[start : start + bs]
                 xb, yb = x[index], y[index]
+            if self.streamed:
+                xb, yb = self._to_device(xb, yb)
             loss, out = step(xb, yb)
             if per_batch_scheduler is not None:
                 per_batch_scheduler.step()
@@ -108,12 +117,38 @@ class SupervisedLearner(LearnerBase):
         with torch.no_grad(), amp.autocast(self.job.amp, self.device):
             for start in range(0, len(x), self.eval_rows):
                 xb, yb = x[start : start + self.eval_rows], y[start : start + self.eval_rows]
+                if self.streamed:
+                    xb, yb = self._to_device(xb, yb)
                 out = self.model(xb)
                 loss_sum += self.loss_fn(out, yb) * len(xb)
                 if correct is not None:
                     correct += self.objective.correct(out, yb)
         self.model.train()
         return (loss_sum / len(x)).item(), correct
+
+    def _gather_pinned(
+        self, x: torch.Tensor, y: torch.Tensor, order: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Streamed data shuffled once per epoch into the same page-locked buffers, so every
+        batch is a contiguous pinned slice that copies asynchronously."""
+        if self._gathered is None:
+            pin = x.is_pinned()
+            gx = torch.empty(x.shape, dtype=x.dtype, pin_memory=pin)
+            gy = gx if y is x else torch.empty(y.shape, dtype=y.dtype, pin_memory=pin)
+            self._gathered = gx, gy
+        elif self.device.type == "cuda":  # last epoch's copies may still read the buffers
+            torch.cuda.current_stream(self.device).synchronize()
+        gx, gy = self._gathered
+        torch.index_select(x, 0, order, out=gx)
+        if gy is not gx:
+            torch.index_select(y, 0, order, out=gy)
+        return gx, gy
+
+    def _to_device(self, xb: torch.Tensor, yb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """A streamed batch onto the device, the copy queued behind the running kernels."""
+        moved = xb.to(self.device, non_blocking=True)
+        same = yb.data_ptr() == xb.data_ptr() and yb.shape == xb.shape  # an autoencoder's targets
+        return moved, moved if same else yb.to(self.device, non_blocking=True)
 
     def _step(self, loop: EpochLoop) -> TrainStep | compiled_step.CompiledStep:
         """The train step, built on first use (after a resume has restored the optimizer)."""
@@ -133,7 +168,8 @@ class SupervisedLearner(LearnerBase):
         if reason is None:
             try:
                 compiled = compiled_step.CompiledStep(step)
-                seconds = compiled.warm_up(self.data.x_train[: self.batch_size], self.data.y_train[: self.batch_size])
+                xb, yb = self.data.x_train[: self.batch_size], self.data.y_train[: self.batch_size]
+                seconds = compiled.warm_up(xb.to(self.device), yb.to(self.device))  # streamed data: a host slice
             except Exception as exc:  # no C++ compiler, an op inductor lacks, …: train eagerly
                 reason = f"torch.compile failed ({type(exc).__name__}: {str(exc)[:200]})"
             else:
