@@ -23,6 +23,7 @@ from torchplay.training.resident import load_resident
 from torchplay.training.snapshots import SnapshotContext
 
 if TYPE_CHECKING:
+    from torchplay.training.diagnostics import Diagnostics
     from torchplay.training.loop import EpochLoop
 
 
@@ -54,6 +55,10 @@ class Learner(Protocol):
 
     def evaluate(self, trained: TrainedEpoch) -> EpochResult: ...
 
+    def diagnostics(self) -> Diagnostics | None:
+        """The training doctor's view of this run, set up before the first step (None: not examined)."""
+        ...
+
 
 class LearnerBase:
     def __init__(self, plan: PlannedJob, device: torch.device, data_dir: Path) -> None:
@@ -66,6 +71,9 @@ class LearnerBase:
         # The batches' order has its own generator, seeded apart from the weights.
         self.shuffle = torch.Generator(device=device).manual_seed(self.job.seed)
         torch.manual_seed(self.job.seed)  # right before the nets are built: the same seed, the same weights
+
+    def diagnostics(self) -> Diagnostics | None:
+        return None  # a learner the doctor cannot read (two nets, two losses) is not examined
 
     def build_schedulers(self, optimizers: dict[str, torch.optim.Optimizer]) -> dict[str, optim.Scheduler | None]:
         return {

@@ -18,6 +18,7 @@ from torchplay.planning import PlannedJob
 from torchplay.planning.memory import EVAL_CHUNK
 from torchplay.training import amp, compiled_step, optim
 from torchplay.training.checkpoint import RunState
+from torchplay.training.diagnostics import Diagnostics
 from torchplay.training.fast_step import TrainStep
 from torchplay.training.learner import EpochResult, LearnerBase, TrainedEpoch
 from torchplay.training.snapshots import SnapshotContext
@@ -45,6 +46,9 @@ class SupervisedLearner(LearnerBase):
         self.eval_rows = plan.eval_rows or EVAL_CHUNK
         self.snapshots = SnapshotContext({"model": self.model}, self.data, self.objective, chunk_rows=self.eval_rows)
         self.train_step: TrainStep | compiled_step.CompiledStep | None = None
+
+    def diagnostics(self) -> Diagnostics | None:
+        return Diagnostics.start(self.model, self.data.x_train, self.data.y_train, self.objective, self.job.epochs)
 
     def train_epoch(self, loop: EpochLoop) -> TrainedEpoch | None:
         x, y = self.data.x_train, self.data.y_train
