@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 import torchplay
 from torchplay.api.errors import COMMON_ERRORS, STATE_ERRORS
 from torchplay.api.guards import AllowedMethods, BodyLimit, JsonDepth, TokenGuard
-from torchplay.api.routes import autograd, catalogue, export, jobs, models, one_step, stream, sweeps, uploads
+from torchplay.api.routes import autograd, catalogue, doctor, export, jobs, models, one_step, stream, sweeps, uploads
 from torchplay.api.security import BrowserGuard, BrowserPolicy
 from torchplay.data import DatasetUnavailable
 from torchplay.jobs import JobError, JobFiles, JobManager, Store, make_executor
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         uploads.router,
         autograd.router,
         one_step.router,
+        doctor.router,
     )
     for router in routers:
         app.include_router(router, responses={**COMMON_ERRORS, **STATE_ERRORS})

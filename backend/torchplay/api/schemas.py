@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from torchplay.spec.events import FindingEvent
 from torchplay.spec.limits import Limits
 
 
@@ -211,6 +212,28 @@ class OneStep(BaseModel):
     layers: list[LayerActivation]
     loss: StepLoss
     parameters: list[ParameterStep]
+
+
+class LrFinder(BaseModel):
+    """The learning-rate range test: lr rising exponentially over a few hundred batches of a throwaway copy."""
+
+    lrs: list[float] = Field(description="The learning rate of each step.")
+    losses: list[float] = Field(description="The smoothed loss at each step.")
+    suggested_lr: float | None = Field(description="Where the loss fell fastest, at most a tenth of the blow-up rate.")
+    min_loss_lr: float | None = Field(description="The rate at the smoothed loss's minimum.")
+    stopped: Literal["diverged", "end"] = Field(description="diverged: the loss blew up; end: reached the last rate.")
+
+
+class OverfitBatch(BaseModel):
+    """Overfit one batch: can the network drive one small batch's loss to about zero?"""
+
+    passed: bool = Field(description="The loss fell under 5 % of where it started.")
+    steps: int
+    rows: int
+    start_loss: float | None
+    final_loss: float | None
+    losses: list[float | None] = Field(description="The loss every 25 steps.")
+    finding: FindingEvent | None = Field(description="Failing it: the cannot_overfit finding, with its words.")
 
 
 class Internals(BaseModel):

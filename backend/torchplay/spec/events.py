@@ -32,6 +32,9 @@ class StatusEvent(EventBase):
     resumed_from: int | None = Field(
         None, description="A resumed run's first status: the epoch of the checkpoint it continued from."
     )
+    rewound_to: int | None = Field(
+        None, description="The doctor's rewind: the epoch whose weights training went back to (0: the start)."
+    )
 
 
 class LayerNorms(BaseModel):
@@ -66,6 +69,66 @@ class ChangedEvent(EventBase):
     values: dict[str, float]
 
 
+FindingKind = Literal[
+    "dead_relu",
+    "saturation",
+    "vanishing_gradient",
+    "exploding_gradient",
+    "stalled",
+    "overfitting",
+    "diverging",
+    "cannot_overfit",
+]
+
+
+class Words(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    en: str
+    zh: str
+
+
+class FindingEvent(EventBase):
+    """Something the training doctor found, with its evidence, why it matters and what to change."""
+
+    type: Literal["finding"] = "finding"
+    kind: FindingKind
+    layer: int | None = Field(description="Index of the top-level layer it concerns; null for the whole run.")
+    epoch: int = Field(description="The epoch it was found at (0: a check outside training).")
+    evidence: dict[str, bool | int | float | str | None] = Field(
+        description="The measured values; non-finite ones as the strings nan, inf, -inf."
+    )
+    explanation: Words = Field(description="One paragraph on what it means, in English and Chinese.")
+    suggestion: Words = Field(description="The change to try, in English and Chinese.")
+
+
+class Histogram(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lo: float = Field(description="The smallest finite value: the first bin's left edge.")
+    hi: float = Field(description="The largest finite value: the last bin's right edge.")
+    counts: list[int] = Field(description="Counts in equal-width bins between lo and hi.")
+    nonfinite: int = Field(description="NaN and ±inf values, in no bin.")
+
+
+class LayerHistograms(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    layer: int
+    activation: Histogram
+    weight: Histogram | None = None
+    grad: Histogram | None = Field(None, description="The last step's gradients.")
+
+
+class HistogramsEvent(EventBase):
+    """Per-layer histograms of activations, weights and gradients at the end of an epoch
+    (about 100 sets per job at most, whatever its length)."""
+
+    type: Literal["histograms"] = "histograms"
+    epoch: int
+    layers: list[LayerHistograms]
+
+
 class DoneEvent(EventBase):
     type: Literal["done"] = "done"
     status: Literal["completed", "stopped", "failed", "interrupted"]
@@ -73,6 +136,6 @@ class DoneEvent(EventBase):
 
 
 Event = Annotated[
-    Union[StatusEvent, EpochEvent, SnapshotEvent, ChangedEvent, DoneEvent],  # noqa: UP007
+    Union[StatusEvent, EpochEvent, SnapshotEvent, ChangedEvent, FindingEvent, HistogramsEvent, DoneEvent],  # noqa: UP007
     Field(discriminator="type"),
 ]

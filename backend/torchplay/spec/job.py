@@ -183,6 +183,23 @@ class DatasetRef(_Closed):
     seed: int | None = Field(None, ge=0, le=2**32 - 1, description="Data seed (default: the job's).")
 
 
+class DoctorPolicy(_Closed):
+    """What the job does when the training doctor finds something (findings are reported either way)."""
+
+    on_finding: Literal["continue", "pause"] = Field(
+        "continue", description="continue: only report findings; pause: pause the job at each new finding."
+    )
+    on_divergence: Literal["fail", "rewind"] = Field(
+        "fail",
+        description="fail: a non-finite loss fails the job (a finite blow-up is only a finding); "
+        "rewind: go back to the last good weights, lower lr, continue.",
+    )
+    rewind_lr_factor: float = Field(
+        0.1, gt=0.0, lt=1.0, description="lr is multiplied by this at each rewind (0.1: ten times smaller)."
+    )
+    max_rewinds: int = Field(3, ge=1, le=10, description="Rewinds at most; the next divergence fails the job.")
+
+
 # Epochs between checkpoints when neither the job nor the server's settings say otherwise.
 DEFAULT_CHECKPOINT_EVERY = 10
 # Checkpoints kept per job: a damaged newest one still leaves older ones to resume from.
@@ -217,4 +234,7 @@ class JobCreate(_Closed):
     )
     early_stopping: int | None = Field(
         None, ge=1, le=1_000_000, description="Stop after this many epochs without a better val loss."
+    )
+    doctor: DoctorPolicy = Field(
+        default_factory=DoctorPolicy, description="What to do on the training doctor's findings."
     )

@@ -21,7 +21,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from torchplay.training.findings import Evidence, Finding, FindingKind, wire_number
+from torchplay.spec.events import FindingKind
+from torchplay.training.findings import Evidence, Finding, wire_number
 from torchplay.training.objectives import Objective
 from torchplay.training.probe import Reading
 

@@ -8,18 +8,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
-FindingKind = Literal[
-    "dead_relu",
-    "saturation",
-    "vanishing_gradient",
-    "exploding_gradient",
-    "stalled",
-    "overfitting",
-    "diverging",
-    "cannot_overfit",
-]
+from torchplay.spec.events import FindingKind
+
 FINDING_KINDS: tuple[str, ...] = get_args(FindingKind)
 Evidence = dict[str, float | int | str | None]
 

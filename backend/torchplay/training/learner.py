@@ -23,6 +23,7 @@ from torchplay.training.resident import load_placed, load_resident
 from torchplay.training.snapshots import SnapshotContext
 
 if TYPE_CHECKING:
+    from torchplay.training.diagnostics import Diagnostics
     from torchplay.training.loop import EpochLoop
 
 
@@ -57,6 +58,10 @@ class Learner(Protocol):
 
     def evaluate(self, trained: TrainedEpoch) -> EpochResult: ...
 
+    def diagnostics(self) -> Diagnostics | None:
+        """The training doctor's view of this run, set up before the first step (None: not examined)."""
+        ...
+
 
 class LearnerBase:
     streams = False  # whether its epochs can batch from host memory (else the data is always resident)
@@ -78,6 +83,9 @@ class LearnerBase:
         # The batches' order has its own generator, seeded apart from the weights.
         self.shuffle = torch.Generator(device=self.data.x_train.device).manual_seed(self.job.seed)
         torch.manual_seed(self.job.seed)  # right before the nets are built: the same seed, the same weights
+
+    def diagnostics(self) -> Diagnostics | None:
+        return None  # a learner the doctor cannot read (two nets, two losses) is not examined
 
     def build_schedulers(self, optimizers: dict[str, torch.optim.Optimizer]) -> dict[str, optim.Scheduler | None]:
         return {

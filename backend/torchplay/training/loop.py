@@ -7,6 +7,11 @@ everything between epochs, the same for all of them: stop and pause, live change
 divergence, the epoch-stepped schedulers, the epoch and snapshot events and their
 cadence, early stopping, and checkpoints (and the way back into one after a restart).
 
+The training doctor (`diagnostics.py`) examines every epoch: its findings and histogram
+sets go out as events, and the job's `doctor` policy says what else happens — pause at a
+finding, and on divergence either fail (only a non-finite loss fails; a finite blow-up is
+a finding and training goes on) or rewind to the last good weights with a lower lr.
+
 It knows nothing of HTTP, processes or storage: whoever runs it passes `emit` (called
 with one event at a time) and a `Control`.
 """
@@ -22,12 +27,15 @@ from typing import Any, Literal
 import torch
 
 from torchplay.planning import PlannedJob
-from torchplay.spec.events import ChangedEvent, EpochEvent, StatusEvent
+from torchplay.spec.events import ChangedEvent, EpochEvent, FindingEvent, HistogramsEvent, StatusEvent
 from torchplay.spec.snapshots import SNAPSHOT_KINDS
 from torchplay.spec.wire import EventBase
 from torchplay.training import amp, checkpoint, internals, optim
 from torchplay.training.control import Control
-from torchplay.training.learner import Learner
+from torchplay.training.diagnostics import Diagnostics
+from torchplay.training.findings import Finding
+from torchplay.training.learner import EpochResult, Learner, TrainedEpoch
+from torchplay.training.rewind import LastGood
 from torchplay.training.snapshots import take_snapshot
 
 Emit = Callable[[EventBase], None]
@@ -66,6 +74,11 @@ class EpochLoop:
             s for s in learner.run_state.schedulers.values() if s is not None and scheduler.steps_every == "epoch"
         ] if scheduler is not None else []  # fmt: skip
         self.plateau = scheduler is not None and scheduler.monitors_loss
+        self.policy = self.job.doctor
+        self.diagnostics: Diagnostics | None = None
+        self.last_good: LastGood | None = None  # kept only when the policy may rewind
+        self.rewinds = 0
+        self.pause_note: str | None = None  # why the doctor paused the job, for the paused status
 
     def announce(self, status: Literal["running", "paused"] = "running", **fields: Any) -> None:
         """A status event: where the job trains, and any note on how."""
@@ -82,6 +95,9 @@ class EpochLoop:
         if self.resumed.get("epoch") is not None:
             fields["resumed_from"] = self.resumed["epoch"]
         self.announce(**fields)
+        self.diagnostics = self.learner.diagnostics()
+        if self.policy.on_divergence == "rewind":
+            self.last_good = LastGood.of(self.learner.run_state, self.start_epoch - 1)
         started = time.perf_counter() - self.elapsed_before  # elapsed_s continues across a resume
         last_snapshot = -math.inf
         epochs = self.job.epochs
@@ -89,13 +105,20 @@ class EpochLoop:
         for epoch in range(self.start_epoch, epochs + 1):
             if self._hold():
                 return "stopped"
+            began = time.perf_counter()
             trained = self.learner.train_epoch(self)
             if trained is None:
                 return "stopped"
-            for name, value in trained.losses.items():
-                if not math.isfinite(value):
-                    raise Diverged(f"diverged: {name} is {'NaN' if math.isnan(value) else 'inf'} at epoch {epoch}")
+            broken = [(name, v) for name, v in trained.losses.items() if not math.isfinite(v)]
+            if broken:
+                self._examine(epoch, trained, None, time.perf_counter() - began)
+                name, value = broken[0]
+                why = f"{name} is {'NaN' if math.isnan(value) else 'inf'} at epoch {epoch}"
+                if not self._rewind(epoch, why):
+                    raise Diverged(f"diverged: {why}")
+                continue
             result = self.learner.evaluate(trained)
+            epoch_s = time.perf_counter() - began
             lr = optimizer.param_groups[0]["lr"]
             self._step_schedulers(result.monitored)
             self.emit(
@@ -112,6 +135,15 @@ class EpochLoop:
                     threads=torch.get_num_threads(),
                 )
             )
+            found = self._examine(epoch, trained, result, epoch_s)
+            diverging = next((f for f in found if f.kind == "diverging"), None)
+            if diverging is not None and self._rewind(epoch, f"the loss reached {result.train_loss:.4g}"):
+                found.remove(diverging)
+            elif self.last_good is not None:
+                self.last_good.keep(self.learner.run_state, epoch)
+            if found and self.policy.on_finding == "pause":
+                self.control.paused = True
+                self.pause_note = "paused by the training doctor: " + ", ".join(_named(f) for f in found)
             now = time.perf_counter()
             due = epoch % self.job.snapshot_every == 0 and now - last_snapshot >= SNAPSHOT_INTERVAL_S
             if self.snapshot_event is not None and (due or epoch in (self.start_epoch, epochs)):
@@ -139,7 +171,8 @@ class EpochLoop:
         if self.control.poll():
             return True
         if self.control.paused:
-            self.announce("paused")
+            note, self.pause_note = self.pause_note, None
+            self.announce("paused", **({"note": note} if note else {}))
             self.control.wait_while_paused()
             if self.control.stopping:
                 return True
@@ -165,6 +198,43 @@ class EpochLoop:
             applied = optim.apply_live_changes(opt, changes)
         if applied:
             self.emit(ChangedEvent(values=applied))
+
+    # --- the doctor ---------------------------------------------------------------------------
+
+    def _examine(self, epoch: int, trained: TrainedEpoch, result: EpochResult | None, epoch_s: float) -> list[Finding]:
+        """The doctor's look at this epoch: its new findings and any histogram set go out as events."""
+        if self.diagnostics is None:
+            return []
+        train_loss = result.train_loss if result is not None else next(iter(trained.losses.values()))
+        val_loss = result.val_loss if result is not None else None
+        try:
+            examined = self.diagnostics.after_epoch(epoch, train_loss, val_loss, self._layer_norms(), epoch_s)
+        except Exception as exc:  # the doctor must never take a run down: it stops looking, and says so
+            self.diagnostics = None
+            self.announce(note=f"the training doctor stopped: {type(exc).__name__}: {str(exc)[:200]}")
+            return []
+        for finding in examined.findings:
+            self.emit(FindingEvent.model_validate(finding.to_event()))
+        if examined.histograms:
+            layers = [h.to_json() for h in examined.histograms]
+            self.emit(HistogramsEvent.model_validate({"epoch": epoch, "layers": layers}))
+        return list(examined.findings)
+
+    def _rewind(self, epoch: int, why: str) -> bool:
+        """Back to the last good weights with a lower lr, when the policy allows another; says so."""
+        if self.last_good is None or self.rewinds >= self.policy.max_rewinds:
+            return False
+        self.rewinds += 1
+        old_lr = next(iter(self.learner.run_state.optimizers.values())).param_groups[0]["lr"]
+        lr = self.last_good.restore(self.learner.run_state, self.policy.rewind_lr_factor)
+        if self.diagnostics is not None:
+            self.diagnostics.doctor.restart()
+        to = self.last_good.epoch
+        start = f"epoch {to}'s weights" if to else "the starting weights"
+        note = f"diverged at epoch {epoch} ({why}): rewound to {start}, lr {old_lr:.4g} → {lr:.4g}"
+        self.announce(note=note, rewound_to=to)
+        self.emit(ChangedEvent(values={"lr": lr}))
+        return True
 
     def _step_schedulers(self, monitored: float) -> None:
         for scheduler in self.epoch_schedulers:
@@ -210,3 +280,7 @@ class EpochLoop:
             return
         counters = {"elapsed_s": time.perf_counter() - started, "best_val": self.best_val, "stale": self.stale}
         checkpoint.save(self.checkpoint_dir, epoch, run, counters)
+
+
+def _named(finding: Finding) -> str:
+    return finding.kind if finding.layer is None else f"{finding.kind} (layer {finding.layer})"

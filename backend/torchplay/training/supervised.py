@@ -18,6 +18,7 @@ from torchplay.planning import PlannedJob
 from torchplay.planning.memory import EVAL_CHUNK
 from torchplay.training import amp, compiled_step, optim
 from torchplay.training.checkpoint import RunState
+from torchplay.training.diagnostics import Diagnostics
 from torchplay.training.fast_step import TrainStep
 from torchplay.training.learner import EpochResult, LearnerBase, TrainedEpoch
 from torchplay.training.snapshots import SnapshotContext, snapshot_sample
@@ -50,6 +51,9 @@ class SupervisedLearner(LearnerBase):
         self.snapshots = SnapshotContext({"model": self.model}, shown, self.objective, chunk_rows=self.eval_rows)
         self._gathered: tuple[torch.Tensor, torch.Tensor] | None = None  # streamed: pinned shuffled splits
         self.train_step: TrainStep | compiled_step.CompiledStep | None = None
+
+    def diagnostics(self) -> Diagnostics | None:
+        return Diagnostics.start(self.model, self.data.x_train, self.data.y_train, self.objective, self.job.epochs)
 
     def train_epoch(self, loop: EpochLoop) -> TrainedEpoch | None:
         x, y = self.data.x_train, self.data.y_train
