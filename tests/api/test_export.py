@@ -44,7 +44,7 @@ def test_a_hostile_job_name_exports_a_script_that_only_trains(client: httpx.Clie
         [sys.executable, "exported.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    assert "epoch    1/1  train_loss" in run.stdout
+    assert "Epoch [1/1], Loss: " in run.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exported.py"]  # no "owned"
 
 

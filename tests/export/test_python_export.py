@@ -45,7 +45,7 @@ SMALL = {
     "ring": {"samples": 128},
     "spiral": {"samples": 120},
 }
-FIRST_LOSS = re.compile(r"^epoch\s+1/\d+\s+train_loss (\S+)", re.MULTILINE)
+FIRST_LOSS = re.compile(r"^Epoch \[1/\d+\], Loss: ([^,\s]+)", re.MULTILINE)
 
 
 def small(request: dict[str, Any], epochs: int = 2) -> dict[str, Any]:

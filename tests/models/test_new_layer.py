@@ -89,5 +89,5 @@ def test_one_class_in_spec_layers_adds_a_layer_everywhere(tmp_path: Path) -> Non
     path.write_text(script)
     run = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stderr[-2000:]
-    match = re.search(r"^epoch\s+1/\d+\s+train_loss (\S+)", run.stdout, re.MULTILINE)
+    match = re.search(r"^Epoch \[1/\d+\], Loss: ([^,\s]+)", run.stdout, re.MULTILINE)
     assert match and abs(float(match.group(1)) - first_loss) <= 1e-4, (run.stdout[-500:], first_loss)

@@ -3,8 +3,8 @@
 An exported script holds text from requests and uploads (job names, CSV titles, column
 names, class labels). Every such value is written through one of these functions:
 `literal` for values the script computes with, `comment_text` for text inside a comment
-or a docstring. Both give only printable characters, so the script's lines are the lines
-its generator wrote, whatever the input.
+or a docstring, `markdown_text` for a notebook's markdown cells. All give only printable
+characters, so the script's lines are the lines its generator wrote, whatever the input.
 """
 
 from __future__ import annotations
@@ -63,6 +63,21 @@ def comment_text(text: str) -> str:
     quote, backslash and unprintable character is written as its string-literal escape, so a
     docstring still reads as `text` and a comment cannot end early."""
     return "".join(_QUOTED.get(ch) or (ch if ch.isprintable() else _escape(ch)) for ch in text)
+
+
+# Characters markdown (and Jupyter's MathJax: `$`) gives a meaning, escaped with a backslash;
+# HTML's own as entities, so no tag, link, image or formula can come from a name.
+_MARKDOWN = frozenset("\\`*_{}[]()#+-.!|~$:")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+
+
+def markdown_text(text: str) -> str:
+    """`text` for a markdown cell: shown as written, one line, never markup (no HTML, links,
+    emphasis, headings or formulas); unprintable characters as their escapes."""
+    return "".join(
+        _HTML.get(ch) or ("\\" + ch if ch in _MARKDOWN else ch if ch.isprintable() else "\\" + _escape(ch))
+        for ch in text
+    )
 
 
 def _escape(ch: str) -> str:

@@ -6,6 +6,7 @@ how accuracy counts come from the same tables the trainer reads."""
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
 
 from torch import optim
 
@@ -15,10 +16,17 @@ from torchplay.planning.memory import EVAL_CHUNK
 from torchplay.spec.tasks import threshold
 
 
-class LoopCode(Section):
-    def render(self) -> str:
-        return self._gan_training() if self.is_gan else self._training()
+@dataclass
+class Step:
+    """One of the tutorial's steps: its name (a notebook's heading), the module-level functions
+    it needs and its statements, written at `main()`'s indentation."""
 
+    name: str
+    helpers: list[str]
+    lines: list[str]
+
+
+class LoopCode(Section):
     def _optimizer(self, params: str) -> str:
         spec = self.job.optimizer
         kwargs = spec.model_dump(exclude={"type"})
@@ -68,10 +76,64 @@ class LoopCode(Section):
             ]
         )
 
-    def _training(self) -> str:
+    def steps(self) -> list[Step]:
+        """The tutorial's steps, in order: what `main()` runs and a notebook's cells hold."""
+        return self._gan_steps() if self.is_gan else self._steps()
+
+    @staticmethod
+    def main(steps: list[Step]) -> str:
+        """The training section of the script: the steps' helpers, then `main()` running them."""
+        helpers = [helper for step in steps for helper in step.helpers]
+        main = [
+            "def main() -> list[float]:",
+            '    """Train and evaluate; the loss of every epoch, as printed."""',
+            *[line for step in steps for line in step.lines],
+            "    return history",
+        ]
+        return "\n\n\n".join([*helpers, "\n".join(main)])
+
+    def _loss(self) -> str:
+        return f"nn.{self.plan.loss}()"
+
+    def _evaluate_function(self, accuracy: bool) -> str:
+        chunk = self.plan.eval_rows or EVAL_CHUNK  # as the trainer evaluates
+        acc_eval = "            correct += count_correct(out, yb)"
+        return "\n".join(
+            [
+                "def evaluate(model: nn.Module, loss_fn: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple:",
+                '    """Mean loss (and accuracy) on a held-out split: eval mode (dropout off, batch norm',
+                '    frozen) and no gradients."""',
+                "    if len(x) == 0:",
+                "        return None, None",
+                "    model.eval()",
+                "    total_loss, correct = 0.0, 0",
+                "    with torch.no_grad():",
+                f"        for start in range(0, len(x), {chunk}):  # in chunks: bounded memory on big splits",
+                f"            xb, yb = x[start : start + {chunk}], y[start : start + {chunk}]",
+                "            out = model(xb)",
+                "            total_loss += loss_fn(out, yb).item() * len(xb)",
+                *([acc_eval] if accuracy else []),
+                "    model.train()",
+                f"    return total_loss / len(x), {'correct / len(x)' if accuracy else 'None'}",
+            ]
+        )
+
+    def _report(self, accuracy: bool) -> list[str]:
+        """The tutorial's progress line, every PRINT_EVERY epochs (and after the first, to
+        compare with the job's first train loss)."""
+        return [
+            "        if epoch == 1 or epoch % PRINT_EVERY == 0:",
+            '            line = f"Epoch [{epoch}/{EPOCHS}], Loss: {train_loss:.4f}"',
+            *(['            line += f", Accuracy: {correct / n:.4f}"'] if accuracy else []),
+            "            if val_loss is not None:",
+            '                line += f", Val Loss: {val_loss:.4f}"',
+            *(['                line += f", Val Accuracy: {val_accuracy:.4f}"'] if accuracy else []),
+            "            print(line)",
+        ]
+
+    def _steps(self) -> list[Step]:
         job = self.job
         accuracy = self.rule.correct is not None
-        model_class = self.model_class
         inner, after = self._scheduler_steps([""], "val_loss if val_loss is not None else train_loss")
         scheduler = self._scheduler("optimizer")
         clip = (
@@ -79,33 +141,7 @@ class LoopCode(Section):
             if job.grad_clip
             else []
         )
-        acc_eval = "correct += count_correct(out, yb)" if accuracy else ""
-        chunk = self.plan.eval_rows or EVAL_CHUNK  # as the trainer evaluates
-        evaluate = [
-            "def evaluate(model: nn.Module, loss_fn: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple:",
-            '    """Mean loss (and accuracy) on a held-out split: eval mode (dropout off, batch norm',
-            '    frozen) and no gradients."""',
-            "    if len(x) == 0:",
-            "        return None, None",
-            "    model.eval()",
-            "    total_loss, correct = 0.0, 0",
-            "    with torch.no_grad():",
-            f"        for start in range(0, len(x), {chunk}):  # in chunks: bounded memory on big splits",
-            f"            xb, yb = x[start : start + {chunk}], y[start : start + {chunk}]",
-            "            out = model(xb)",
-            "            total_loss += loss_fn(out, yb).item() * len(xb)",
-            *([f"            {acc_eval}"] if accuracy else []),
-            "    model.train()",
-            f"    return total_loss / len(x), {'correct / len(x)' if accuracy else 'None'}",
-        ]
-        report = [
-            '        line = f"epoch {epoch:4d}/{EPOCHS}  train_loss {train_loss:.6f}"',
-            *(['        line += f"  train_accuracy {correct / n:.4f}"'] if accuracy else []),
-            "        if val_loss is not None:",
-            '            line += f"  val_loss {val_loss:.6f}"',
-            *(['            line += f"  val_accuracy {val_accuracy:.4f}"'] if accuracy else []),
-            "        print(line)",
-        ]
+        acc_eval = "correct += count_correct(out, yb)"
         early = (
             [
                 "        if val_loss is not None:  # early stopping",
@@ -117,19 +153,13 @@ class LoopCode(Section):
             if job.early_stopping
             else []
         )
-        main = [
-            "def main() -> None:",
-            "    x_train, y_train, x_test, y_test = (t.to(DEVICE) for t in load_data())",
-            "    torch.manual_seed(SEED)  # right before building the model: the job's initial weights",
-            f"    model = {model_class}().to(DEVICE)",
-            "    print(model)",
-            f"    loss_fn = nn.{self.plan.loss}()",
-            f"    optimizer = {self._optimizer('model.parameters()')}",
+        loop = [
             "    n = len(x_train)",
             "    batch_size = min(BATCH_SIZE or n, n)",
             *([f"    scheduler = {scheduler}"] if scheduler else []),
             "    # The batches' order has its own generator, seeded apart from the weights.",
             "    shuffle = torch.Generator(device=DEVICE).manual_seed(SEED)",
+            "    history = []  # the train loss of every epoch",
             *(["    best_val, stale = float('inf'), 0"] if job.early_stopping else []),
             "    for epoch in range(1, EPOCHS + 1):",
             "        model.train()",
@@ -152,11 +182,13 @@ class LoopCode(Section):
             "            total_loss += loss.item() * len(xb)  # the epoch's loss: mean over samples",
             *([f"            {acc_eval}"] if accuracy else []),
             "        train_loss = total_loss / n",
+            "        history.append(train_loss)",
             "        val_loss, val_accuracy = evaluate(model, loss_fn, x_test, y_test)",
             *[f"        {line}" for line in after],
-            *report,
+            *self._report(accuracy),
             *early,
-            "",
+        ]
+        evaluation = [
             "    loss, accuracy = evaluate(model, loss_fn, x_test, y_test)",
             "    if loss is not None:",
             '        print(f"final val_loss {loss:.6f}' + ('  val_accuracy {accuracy:.4f}")' if accuracy else '")'),
@@ -164,10 +196,25 @@ class LoopCode(Section):
             "    with torch.no_grad():",
             "        print('predictions for the first 5 training samples:', model(x_train[:5]).tolist())",
         ]
-        parts = [*([self._correct_function()] if accuracy else []), "\n".join(evaluate), "\n".join(main)]
-        return "\n\n\n".join(parts)
+        helpers = [*([self._correct_function()] if accuracy else []), self._evaluate_function(accuracy)]
+        return [
+            Step("data", [], ["    x_train, y_train, x_test, y_test = (t.to(DEVICE) for t in load_data())"]),
+            Step(
+                "model",
+                [],
+                [
+                    "    torch.manual_seed(SEED)  # right before building the model: the job's initial weights",
+                    f"    model = {self.model_class}().to(DEVICE)",
+                    "    print(model)",
+                ],
+            ),
+            Step("loss", [], [f"    loss_fn = {self._loss()}"]),
+            Step("optimizer", [], [f"    optimizer = {self._optimizer('model.parameters()')}"]),
+            Step("training", helpers, loop),
+            Step("evaluation", [], evaluation),
+        ]
 
-    def _gan_training(self) -> str:
+    def _gan_steps(self) -> list[Step]:
         job = self.job
         inner, after = self._scheduler_steps(["_g", "_d"], "g_loss")
         clip_d = (
@@ -183,60 +230,86 @@ class LoopCode(Section):
         schedulers = [
             f"    scheduler{suffix} = {self._scheduler(f'opt{suffix}')}" for suffix in ("_g", "_d") if job.scheduler
         ]
-        return "\n".join(
-            [
-                "def main() -> None:",
-                "    x_train = load_data()[0].to(DEVICE)  # a GAN learns the training points' distribution",
-                "    torch.manual_seed(SEED)  # right before building the nets: the job's initial weights",
-                "    generator = Generator().to(DEVICE)",
-                "    discriminator = Discriminator().to(DEVICE)",
-                "    loss_fn = nn.BCEWithLogitsLoss()",
-                f"    opt_g = {self._optimizer('generator.parameters()')}",
-                f"    opt_d = {self._optimizer('discriminator.parameters()')}",
-                "    n = len(x_train)",
-                "    batch_size = min(BATCH_SIZE or n, n)",
-                *schedulers,
-                "    shuffle = torch.Generator(device=DEVICE).manual_seed(SEED)  # the batches' order",
-                "    noise = torch.Generator(device=DEVICE).manual_seed(SEED + 1)  # the generator's input",
-                "    for epoch in range(1, EPOCHS + 1):",
-                "        generator.train()",
-                "        discriminator.train()",
-                "        if batch_size < n:",
-                "            order = torch.randperm(n, device=DEVICE, generator=shuffle)",
-                "        else:",
-                "            order = torch.arange(n, device=DEVICE)",
-                "        d_total, g_total = 0.0, 0.0",
-                "        for start in range(0, n, batch_size):",
-                "            real = x_train[order[start : start + batch_size]]",
-                "            m = len(real)",
-                "            ones = torch.ones(m, 1, device=DEVICE)",
-                "            zeros = torch.zeros(m, 1, device=DEVICE)",
-                "            z = torch.randn(m, LATENT_DIM, device=DEVICE, generator=noise)",
-                "            fake = generator(z)",
-                "",
-                "            # Discriminator: real → 1, generated → 0 (fakes detached: G is not updated here).",
-                "            d_loss = loss_fn(discriminator(real), ones) + loss_fn(discriminator(fake.detach()), zeros)",
-                "            opt_d.zero_grad()",
-                "            d_loss.backward()",
-                *clip_d,
-                "            opt_d.step()",
-                "",
-                "            # Generator: make the updated discriminator call its fakes real.",
-                "            g_loss = loss_fn(discriminator(fake), ones)",
-                "            opt_g.zero_grad()",
-                "            g_loss.backward()",
-                *clip_g,
-                "            opt_g.step()",
-                *[f"            {line}" for line in inner],
-                "            d_total += d_loss.item() * m",
-                "            g_total += g_loss.item() * m",
-                "        d_loss, g_loss = d_total / n, g_total / n",
-                *[f"        {line}" for line in after],
-                '        print(f"epoch {epoch:4d}/{EPOCHS}  train_loss {g_loss:.6f}  d_loss {d_loss:.6f}")',
-                "",
-                "    generator.eval()",
-                "    with torch.no_grad():",
-                "        samples = generator(torch.randn(5, LATENT_DIM, device=DEVICE))",
-                "    print('five generated samples:', samples.tolist())",
-            ]
-        )
+        loop = [
+            "    n = len(x_train)",
+            "    batch_size = min(BATCH_SIZE or n, n)",
+            *schedulers,
+            "    shuffle = torch.Generator(device=DEVICE).manual_seed(SEED)  # the batches' order",
+            "    noise = torch.Generator(device=DEVICE).manual_seed(SEED + 1)  # the generator's input",
+            "    history = []  # the generator's loss of every epoch",
+            "    for epoch in range(1, EPOCHS + 1):",
+            "        generator.train()",
+            "        discriminator.train()",
+            "        if batch_size < n:",
+            "            order = torch.randperm(n, device=DEVICE, generator=shuffle)",
+            "        else:",
+            "            order = torch.arange(n, device=DEVICE)",
+            "        d_total, g_total = 0.0, 0.0",
+            "        for start in range(0, n, batch_size):",
+            "            real = x_train[order[start : start + batch_size]]",
+            "            m = len(real)",
+            "            ones = torch.ones(m, 1, device=DEVICE)",
+            "            zeros = torch.zeros(m, 1, device=DEVICE)",
+            "            z = torch.randn(m, LATENT_DIM, device=DEVICE, generator=noise)",
+            "            fake = generator(z)",
+            "",
+            "            # Discriminator: real → 1, generated → 0 (fakes detached: G is not updated here).",
+            "            d_loss = loss_fn(discriminator(real), ones) + loss_fn(discriminator(fake.detach()), zeros)",
+            "            opt_d.zero_grad()",
+            "            d_loss.backward()",
+            *clip_d,
+            "            opt_d.step()",
+            "",
+            "            # Generator: make the updated discriminator call its fakes real.",
+            "            g_loss = loss_fn(discriminator(fake), ones)",
+            "            opt_g.zero_grad()",
+            "            g_loss.backward()",
+            *clip_g,
+            "            opt_g.step()",
+            *[f"            {line}" for line in inner],
+            "            d_total += d_loss.item() * m",
+            "            g_total += g_loss.item() * m",
+            "        d_loss, g_loss = d_total / n, g_total / n",
+            "        history.append(g_loss)",
+            *[f"        {line}" for line in after],
+            "        if epoch == 1 or epoch % PRINT_EVERY == 0:",
+            '            print(f"Epoch [{epoch}/{EPOCHS}], Loss: {g_loss:.4f}, D Loss: {d_loss:.4f}")',
+        ]
+        return [
+            Step(
+                "data",
+                [],
+                ["    x_train = load_data()[0].to(DEVICE)  # a GAN learns the training points' distribution"],
+            ),
+            Step(
+                "model",
+                [],
+                [
+                    "    torch.manual_seed(SEED)  # right before building the nets: the job's initial weights",
+                    "    generator = Generator().to(DEVICE)",
+                    "    discriminator = Discriminator().to(DEVICE)",
+                    "    print(generator)",
+                    "    print(discriminator)",
+                ],
+            ),
+            Step("loss", [], ["    loss_fn = nn.BCEWithLogitsLoss()"]),
+            Step(
+                "optimizer",
+                [],
+                [
+                    f"    opt_g = {self._optimizer('generator.parameters()')}",
+                    f"    opt_d = {self._optimizer('discriminator.parameters()')}",
+                ],
+            ),
+            Step("training", [], loop),
+            Step(
+                "evaluation",
+                [],
+                [
+                    "    generator.eval()",
+                    "    with torch.no_grad():",
+                    "        samples = generator(torch.randn(5, LATENT_DIM, device=DEVICE))",
+                    "    print('five generated samples:', samples.tolist())",
+                ],
+            ),
+        ]

@@ -21,12 +21,13 @@ import ast
 import builtins
 import keyword
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from torchplay.export.data_code import DataCode
 from torchplay.export.literals import comment_text, literal, number
-from torchplay.export.loop_code import LoopCode
+from torchplay.export.loop_code import LoopCode, Step
 from torchplay.export.model_code import BLOCKS, ModelCode
 from torchplay.export.parts import ScriptParts, Section
 from torchplay.planning import PlannedJob
@@ -42,6 +43,22 @@ def script_filename(request: dict[str, Any], job_id: str) -> str:
     return f"{stem}_{job_id[:8]}.py"
 
 
+@dataclass
+class ScriptPieces:
+    """The script's parts, in order: what the Python file joins and a notebook's cells hold."""
+
+    imports: str
+    settings: str
+    data: str
+    models: list[str]
+    steps: list[Step]
+    model_class: str
+
+
+def script_pieces(plan: PlannedJob, data_dir: Path) -> ScriptPieces:
+    return _Script(plan, data_dir, None).pieces()
+
+
 class _Script(Section):
     """The file: its docstring, settings and sections, in order."""
 
@@ -49,22 +66,26 @@ class _Script(Section):
         super().__init__(ScriptParts(plan, data_dir))
         self.job_id = job_id
 
-    def render(self) -> str:
+    def pieces(self) -> ScriptPieces:
         data_code = DataCode(self.parts).render()
         settings = self._settings()
         # Imports added by the model and training code (`math`) are lowercase: no class name.
         taken = _bound_names(*self.imports, settings, data_code) | set(BLOCKS)
         self.parts.model_class = _class_name(self.job.name or "Net", taken)
         models = ModelCode(self.parts).classes()
-        training = LoopCode(self.parts).render()
+        steps = LoopCode(self.parts).steps()
         imports = "\n".join(sorted(self.imports, key=lambda line: (line.startswith("from"), line)))
+        return ScriptPieces(imports, settings, data_code, models, steps, self.model_class)
+
+    def render(self) -> str:
+        pieces = self.pieces()
         sections = [
             self._docstring(),
-            imports,
-            settings,
-            _banner("data") + data_code,
-            _banner("model") + "\n\n\n".join(models),
-            _banner("training") + training,
+            pieces.imports,
+            pieces.settings,
+            _banner("data") + pieces.data,
+            _banner("model") + "\n\n\n".join(pieces.models),
+            _banner("training") + LoopCode.main(pieces.steps),
             'if __name__ == "__main__":\n    main()',
         ]
         return "\n\n\n".join(sections) + "\n"
@@ -98,6 +119,7 @@ class _Script(Section):
             f"DATA_SEED = {number(self.plan.data_seed)}  # the dataset's random draw and its train/test split",
             f"TEST_FRACTION = {number(job.dataset.test_fraction)}  # share of the rows held out for validation",
             f"EPOCHS = {number(job.epochs)}",
+            f"PRINT_EVERY = {number(job.print_every)}  # epochs between progress lines",
             f"BATCH_SIZE = {literal(job.batch_size)}  # None: the whole training set in one batch",
             'DEVICE = "cpu"  # or "cuda": faster, but the numbers then differ slightly from the CPU run',
         ]

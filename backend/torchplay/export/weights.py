@@ -24,7 +24,7 @@ from torchplay.models.naming import rename_state_dict
 from torchplay.planning import PlannedJob
 from torchplay.training.inference import TrainedJob, load_trained
 
-FORMATS = ("python", "state_dict", "torchscript", "onnx")
+FORMATS = ("python", "ipynb", "state_dict", "torchscript", "onnx")
 ONNX_OPSET = 17
 
 

@@ -220,6 +220,12 @@ class JobCreate(_Closed):
     device: str = Field("auto", max_length=16, description="auto, cpu, cuda, cuda:N or mps.")
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Seeds weights, shuffling and data.")
     snapshot_every: int = Field(1, ge=1, le=1_000_000, description="Epochs between prediction snapshots.")
+    print_every: int = Field(
+        1,
+        ge=1,
+        le=1_000_000,
+        description="Epochs between the exported script's progress lines (the tutorial's cadence).",
+    )
     grad_clip: float | None = Field(None, gt=0.0, le=1e6, description="Clip the gradient norm to this.")
     amp: Literal["bf16"] | None = Field(
         None, description="Mixed precision: bf16 autocast on CUDA; ignored (with a note) on other devices."

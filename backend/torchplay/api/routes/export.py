@@ -20,7 +20,16 @@ from torchplay.api import schemas
 from torchplay.api.deps import InferenceDep, ManagerDep, SettingsDep
 from torchplay.api.errors import ErrorOut
 from torchplay.api.responses import JSONText, json_array
-from torchplay.export import ExportUnavailable, NonFiniteNumber, export_weights, python_script, script_filename
+from torchplay.export import (
+    ExportUnavailable,
+    NonFiniteNumber,
+    export_weights,
+    notebook,
+    notebook_filename,
+    python_script,
+    script_filename,
+)
+from torchplay.export.notebook import MEDIA_TYPE as NOTEBOOK_MEDIA_TYPE
 from torchplay.jobs.inference_process import InferenceUnavailable
 from torchplay.planning import PlannedJob
 from torchplay.spec import lifecycle
@@ -29,7 +38,7 @@ from torchplay.training import inference
 
 router = APIRouter(tags=["export"])
 
-Format = Literal["python", "torchscript", "onnx", "state_dict"]
+Format = Literal["python", "ipynb", "torchscript", "onnx", "state_dict"]
 
 
 class PredictRequest(BaseModel):
@@ -73,9 +82,11 @@ _INFERENCE_ERRORS: dict[int | str, dict[str, Any]] = {
 
 _DOWNLOADS: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "A download (Content-Disposition: attachment): the Python script, or the trained model.",
+        "description": "A download (Content-Disposition: attachment): the Python script, the notebook, "
+        "or the trained model.",
         "content": {
             "text/x-python": {"schema": {"type": "string"}},
+            NOTEBOOK_MEDIA_TYPE: {"schema": {"type": "object"}},
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
         },
     }
@@ -88,20 +99,24 @@ def export_job(
     manager: ManagerDep,
     settings: SettingsDep,
     format: Annotated[
-        Format, Query(description="python (any time); torchscript, onnx, state_dict (trained)")
+        Format, Query(description="python, ipynb (any time); torchscript, onnx, state_dict (trained)")
     ] = "python",
 ) -> Response:
     job = _job(manager, job_id)
     filename = script_filename(job["request"], job_id)
     plan = manager.plan(job_id)
-    if format == "python":
+    if format in ("python", "ipynb"):
         try:
-            text = python_script(plan, settings.data_dir, job_id)
+            if format == "ipynb":
+                text = notebook(plan, settings.data_dir, job_id)
+                filename, media_type = notebook_filename(job["request"], job_id), NOTEBOOK_MEDIA_TYPE
+            else:
+                text, media_type = python_script(plan, settings.data_dir, job_id), "text/x-python; charset=utf-8"
         except (KeyError, FileNotFoundError):  # an uploaded CSV deleted since the job ran
             raise HTTPException(409, f"job {job_id}'s dataset is no longer stored here") from None
         except NonFiniteNumber as exc:  # a stored upload holding inf or NaN
             raise HTTPException(409, f"job {job_id}'s dataset cannot be written as Python: {exc}") from None
-        return _download(text.encode(), filename, "text/x-python; charset=utf-8")
+        return _download(text.encode(), filename, media_type)
     if not lifecycle.allows(job["status"], "export_weights"):
         raise HTTPException(409, f"job {job_id} is {job['status']}; {format} export needs a {_trained_statuses()} job")
     try:
