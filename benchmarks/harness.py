@@ -83,8 +83,9 @@ class Server:
                 self.proc.wait()
 
 
-def start_server(data_dir: Path, warm: int = 1, running: int = 1) -> Server:
-    """`running` jobs at once (default one: the worker and the plain script get the same threads)."""
+def start_server(data_dir: Path, warm: int = 1, running: int = 1, env: dict[str, str] | None = None) -> Server:
+    """`running` jobs at once (default one: the worker and the plain script get the same threads);
+    `env`: more settings (an executor, say)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -93,6 +94,7 @@ def start_server(data_dir: Path, warm: int = 1, running: int = 1) -> Server:
         "TORCHPLAY_WARM_WORKERS": str(warm),
         "TORCHPLAY_MAX_EPOCHS": "1000000",
         "PYTHONUNBUFFERED": "1",
+        **(env or {}),
     }
     data_dir.mkdir(parents=True, exist_ok=True)
     with (data_dir / f"server-{port}.log").open("ab") as log:

@@ -1,4 +1,5 @@
-"""`torchplay serve`, `torchplay train job.json`, `torchplay datasets import NAME DIR`."""
+"""`torchplay serve`, `torchplay train job.json`, `torchplay sweep sweep.json`,
+`torchplay datasets import NAME DIR`."""
 
 from __future__ import annotations
 
@@ -27,6 +28,17 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--jsonl", metavar="FILE", help="write every event as a JSON line ('-' for stdout)")
     train.add_argument("--data-dir", help="dataset cache (default ./torchplay-data)")
 
+    sweep = commands.add_parser("sweep", help="train a sweep headless, a line per member, then a results table")
+    sweep.add_argument("sweep", type=Path, help="a sweep as JSON (the body of POST /api/sweeps)")
+    sweep.add_argument(
+        "--by",
+        choices=["val_loss", "train_loss", "accuracy"],
+        default="val_loss",
+        help="the final metric the table is sorted by (default val_loss; train_loss where a job has no validation)",
+    )
+    sweep.add_argument("--jsonl", metavar="FILE", help="write every member's events as JSON lines ('-' for stdout)")
+    sweep.add_argument("--data-dir", help="dataset cache and the members' folders (default ./torchplay-data)")
+
     datasets = commands.add_parser("datasets", help="manage dataset files")
     dataset_commands = datasets.add_subparsers(dest="action", required=True)
     importer = dataset_commands.add_parser("import", help="copy MNIST-style IDX files from a folder into the cache")
@@ -41,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args)
     if args.command == "train":
         return _train(args)
+    if args.command == "sweep":
+        return _sweep(args)
     return _import(args)
 
 
@@ -148,6 +162,90 @@ class _Progress:
             took = time.perf_counter() - self.started
             error = f": {event['error']}" if event.get("error") else ""
             print(f"{event['status']} in {took:.1f} s{error}", file=self.out, flush=True)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from pydantic import ValidationError
+
+    from torchplay.spec import SpecError
+    from torchplay.spec.sweep import SweepCreate
+    from torchplay.sweeps.headless import run_sweep
+    from torchplay.sweeps.results import results_table
+
+    settings = _settings()
+    try:
+        sweep = SweepCreate.model_validate_json(args.sweep.read_text())
+    except (OSError, ValidationError) as exc:
+        print(f"torchplay: {args.sweep}: {exc}", file=sys.stderr)
+        return 2
+    sink = None if args.jsonl is None else sys.stdout if args.jsonl == "-" else open(args.jsonl, "w")  # noqa: SIM115
+    progress = _SweepProgress(sys.stderr if sink is sys.stdout else sys.stdout)
+
+    def on_event(member: Any) -> None:
+        if sink is not None:
+            sink.write(json.dumps(member.event) + "\n")
+            sink.flush()
+        progress.show(member)
+
+    try:
+        members = asyncio.run(run_sweep(settings, sweep, on_event))
+    except SpecError as exc:
+        for error in exc.errors:
+            print(f"torchplay: {args.sweep}: {_loc(error['loc'])}: {error['msg']}", file=sys.stderr)
+        return 2
+    finally:
+        if sink not in (None, sys.stdout):
+            sink.close()
+    metric = args.by
+    if metric == "val_loss" and all(m["val_loss"] is None for m in members):
+        metric = "train_loss"  # no validation split: the training loss is all there is
+    print(f"\n{len(members)} members, best {metric} first:", file=progress.out)
+    print(results_table(members, list(sweep.axes), metric), file=progress.out, flush=True)
+    finished = all(m["status"] == "completed" or m["stopped_by"] for m in members)
+    return 0 if finished else 1
+
+
+def _loc(loc: list[str | int]) -> str:
+    """`axes → model.layers.0.out_features → 1 → in_features`: the axis path stays whole."""
+    return " → ".join(str(part) for part in loc)
+
+
+class _SweepProgress:
+    """A line per member when it starts, at each quarter of its epochs, and when it ends."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.started: dict[str, float] = {}
+        self.shown: dict[str, int] = {}  # member → quarters of its epochs already shown
+        self.last_epoch: dict[str, dict[str, Any]] = {}
+
+    def show(self, member: Any) -> None:
+        event = member.event
+        label = " · ".join(f"{path}={json.dumps(value)}" for path, value in member.values.items())
+        head = f"[{member.index:>{len(str(member.count))}}/{member.count}] {label}"
+        if event["type"] == "status" and event["status"] == "running" and member.job_id not in self.started:
+            self.started[member.job_id] = time.perf_counter()
+            print(f"{head}  running on {event.get('device')}", file=self.out, flush=True)
+        elif event["type"] == "epoch":
+            quarter = 4 * event["epoch"] // event["epochs"]
+            if quarter > self.shown.get(member.job_id, 0) and event["epoch"] < event["epochs"]:
+                self.shown[member.job_id] = quarter
+                print(f"{head}  epoch {event['epoch']}/{event['epochs']}{_losses(event)}", file=self.out, flush=True)
+            self.last_epoch[member.job_id] = event
+        elif event["type"] == "done":
+            took = time.perf_counter() - self.started.get(member.job_id, time.perf_counter())
+            last = self.last_epoch.get(member.job_id)
+            at = f" at epoch {last['epoch']}/{last['epochs']}{_losses(last)}" if last else ""
+            error = f": {event['error']}" if event.get("error") else ""
+            print(f"{head}  {event['status']} in {took:.1f} s{at}{error}", file=self.out, flush=True)
+
+
+def _losses(event: dict[str, Any]) -> str:
+    val = f" val_loss {event['val_loss']:.4f}" if event["val_loss"] is not None else ""
+    acc = event["metrics"].get("accuracy")
+    return f" loss {event['train_loss']:.4f}{val}" + (f" acc {acc:.3f}" if acc is not None else "")
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ import zh from "./i18n/zh.js";
 import { createApi } from "./lib/api.js";
 import { createAuth, initialToken } from "./lib/auth.js";
 import { createAutogradView } from "./features/autograd/view.js";
+import { createSweepView } from "./features/sweep/view.js";
 import { createTranslator, pickLanguage } from "./lib/i18n.js";
 import { createLifecycle, describeChange } from "./lib/job-controls.js";
 import { createJobFields } from "./lib/job-fields.js";
@@ -243,12 +244,33 @@ async function main() {
   createComparePanel({ root: document.getElementById("compare-panel"), store, api, Plotly, notify });
   createJobsList({ root: document.getElementById("jobs-panel"), store, lifecycle, actions });
   const autograd = createAutogradView({ root: document.getElementById("autograd-view"), store, api });
-  createViewSwitch({
+  let viewSwitch = null;
+  const sweep = createSweepView({
+    root: document.getElementById("sweep-view"),
+    store,
+    api,
+    Plotly,
+    notify,
+    currentRequest: () => buildJobRequest(store.get().design),
+    // Fork: the member's settings in the designer, to start as a new job of one's own.
+    onFork(request, label) {
+      applyRequest(request);
+      viewSwitch?.show("playground");
+      notify.info(t()("sweep.forked", { label }));
+    },
+    onOpenJob(id) {
+      actions.open(id);
+      viewSwitch?.show("playground");
+      poller.refresh();
+    },
+  });
+  viewSwitch = createViewSwitch({
     root: document.getElementById("view-switch"),
     store,
     views: [
       { id: "playground", label: "view.playground", el: document.getElementById("app") },
       { id: "autograd", label: "view.autograd", el: document.getElementById("autograd-view"), onShow: autograd.show },
+      { id: "sweep", label: "view.sweep", el: document.getElementById("sweep-view"), onShow: sweep.show },
     ],
   });
   poller.start();

@@ -149,3 +149,30 @@ def test_ray_settings_come_from_the_environment(tmp_path: Path, monkeypatch: pyt
     settings = Settings(data_dir=tmp_path)
     assert settings.ray_gpus_per_job == 0.25 and settings.ray_cpus_per_job == 3
     assert settings.ray_address == "ray://head:10001"
+
+
+def test_a_sweep_spreads_its_members_over_the_clusters_free_cpus(ray_server: Server) -> None:
+    _cluster(ray_server)
+    body = {"name": "on-ray", "base": spiral_job(epochs=150), "axes": {"optimizer.lr": [0.003, 0.01], "seed": [1, 2]}}
+    with ray_server.client() as client:
+        created = client.post("/api/sweeps", json=body)
+        assert created.status_code == 201, created.text
+        sweep_id, member_ids = created.json()["id"], created.json()["members"]
+        most_running, reasons = 0, set()
+        deadline = time.monotonic() + 240
+        while (sweep := client.get(f"/api/sweeps/{sweep_id}").json())["status"] != "done":
+            assert time.monotonic() < deadline, sweep
+            most_running = max(most_running, sum(m["status"] == "running" for m in sweep["members"]))
+            for job_id in member_ids:
+                reason = client.get(f"/api/jobs/{job_id}").json()["queue_reason"]
+                if reason is not None:
+                    reasons.add(reason)
+            time.sleep(0.05)
+        records = [client.get(f"/api/jobs/{job_id}").json() for job_id in member_ids]
+    assert all(m["status"] == "completed" and m["epoch"] == 150 for m in sweep["members"]), sweep
+    # Two 1-CPU members fill the 2-CPU cluster: two at a time, never more; the rest wait for a CPU.
+    assert most_running == 2, most_running
+    assert reasons - {"starting"} == {"waiting for 1 CPUs: 0 of 2 free on the Ray cluster"}, reasons
+    spans = [(r["started_at"], r["finished_at"]) for r in records]
+    overlapping = max(sum(start <= at < end for start, end in spans) for at, _ in spans)
+    assert overlapping == 2, spans

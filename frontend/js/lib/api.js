@@ -1,6 +1,6 @@
 // The page's one REST client for the torchplay server: catalogues, jobs and their
-// controls, the job's tools (predict, export, internals, snapshots) and the autograd
-// explorer. Every failure becomes an ApiError with a readable message; the page never
+// controls, the job's tools (predict, export, internals, snapshots), sweeps and the
+// autograd explorer. Every failure becomes an ApiError with a readable message; the page never
 // sees a raw Response or TypeError.
 
 import { toBase64Url } from "./url-state.js";
@@ -96,6 +96,11 @@ export function createApi({ fetch = globalThis.fetch.bind(globalThis), token = n
     exportUrl: (jobId, format) => origin + exportPath(jobId, format),
     // The export itself, fetched with the token in the header → {blob, filename}.
     download: (jobId, format) => request("GET", exportPath(jobId, format), { as: "blob" }),
+    createSweep: (body) => request("POST", "/api/sweeps", { body }),
+    listSweeps: () => request("GET", "/api/sweeps"),
+    getSweep: (sweepId) => request("GET", `/api/sweeps/${id(sweepId)}`),
+    stopSweep: (sweepId) => request("POST", `/api/sweeps/${id(sweepId)}/stop`),
+    deleteSweep: (sweepId) => request("DELETE", `/api/sweeps/${id(sweepId)}`),
     autograd: (body) => request("POST", "/api/autograd", { body }),
     autogradExamples: () => request("GET", "/api/autograd/examples"),
     // ws(s)://host/api/jobs/{id}/stream?since=SEQ
