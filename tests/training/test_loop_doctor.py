@@ -53,14 +53,17 @@ def test_a_healthy_spiral_mlp_gets_no_finding(tmp_path: Path) -> None:
 
 
 def test_dead_relus_are_found_beside_their_layer(tmp_path: Path) -> None:
-    plan = planned(spiral_job(model=RELU, epochs=6), tmp_path)
+    # Epochs of a few hundred steps: long enough that the budget lets the doctor look at each one.
+    data = {"name": "spiral", "params": {"samples": 4000}, "test_fraction": 0.2}
+    plan = planned(spiral_job(model=RELU, epochs=6, batch_size=8, dataset=data), tmp_path)
     learner = SupervisedLearner(plan, torch.device("cpu"), tmp_path)
     with torch.no_grad():
         learner.model[0].bias.fill_(-5.0)  # every first-layer neuron starts (and stays) below zero
     events: list[dict[str, Any]] = []
     EpochLoop(plan, learner, lambda e: events.append(json.loads(e.to_json())), Control(), torch.device("cpu")).run()
     assert ("dead_relu", 1) in _findings(events)
-    finding = FindingEvent.model_validate(next(e for e in events if e["type"] == "finding"))
+    dead = next(e for e in events if e["type"] == "finding" and e["kind"] == "dead_relu")
+    finding = FindingEvent.model_validate(dead)
     assert finding.epoch <= 3 and finding.evidence["dead_fraction"] == 1.0
     assert (
         "100 %" in finding.explanation.en and "100%" in finding.explanation.zh and "LeakyReLU" in finding.suggestion.en
