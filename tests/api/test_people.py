@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -80,19 +81,13 @@ def alices_job(classroom: People) -> dict[str, Any]:
     with classroom.client("alice") as alice:
         job = alice.post("/api/jobs", json=spiral_job(epochs=3)).json()
         assert job["owner"] == "alice"
-        _wait(alice, job["id"], ("completed",))
+        _wait(classroom, "alice", job["id"], ("completed",))
         share = alice.post(f"/api/jobs/{job['id']}/shares", json={}).json()
     return {"job": job, "share": share}
 
 
-def _wait(client: httpx.Client, job_id: str, statuses: tuple[str, ...], timeout: float = 120) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(f"/api/jobs/{job_id}").json()
-        if job["status"] in statuses:
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not reach {statuses}: {job}")
+def _wait(people: People, name: str, job_id: str, statuses: tuple[str, ...]) -> dict[str, Any]:
+    return replace(people.server, token=people.tokens[name]).wait_status(job_id, statuses, timeout=180)
 
 
 def _call(client: httpx.Client, method: str, path: str, job_id: str, share_id: str) -> httpx.Response:
@@ -223,3 +218,179 @@ def test_sweeps_belong_to_their_creator_and_so_do_their_members(classroom: Peopl
             assert refused.status_code == 404, (method, suffix, refused.text)
         assert created["id"] not in {s["id"] for s in bob.get("/api/sweeps").json()}
         assert alice.delete(f"/api/sweeps/{created['id']}").status_code == 204
+
+
+# --- share links -----------------------------------------------------------------------------
+
+
+def test_a_share_link_reads_its_job_and_refuses_every_control(classroom: People, alices_job: dict[str, Any]) -> None:
+    job_id, share = alices_job["job"]["id"], alices_job["share"]
+    assert share["url"] == f"/?token={share['token']}#job={job_id}" and not share["allow_weights"]
+    with http(classroom.server, share["token"]) as viewer:
+        assert viewer.get("/api/me").json() == {
+            "name": None,
+            "admin": False,
+            "anonymous": True,
+            "shared_jobs": [job_id],
+        }
+        assert viewer.get(f"/api/jobs/{job_id}").json()["id"] == job_id
+        assert [m["epoch"] for m in viewer.get(f"/api/jobs/{job_id}/metrics").json()] == [1, 2, 3]
+        assert [j["id"] for j in viewer.get("/api/jobs").json()] == [job_id]
+        reads = {("GET", "/api/jobs/{job_id}"), ("GET", "/api/jobs/{job_id}/metrics")}
+        for method, path in JOB_OPERATIONS:
+            answer = _call(viewer, method, path, job_id, share["id"])
+            if (method, path) in reads:
+                continue
+            if method != "GET" or path.endswith(("/export", "/shares", "/one-step")):
+                assert answer.status_code in (403, 404), (method, path, answer.status_code, answer.text)
+        assert viewer.post("/api/jobs", json=spiral_job(epochs=1)).status_code == 403
+        assert viewer.post(f"/api/jobs/{job_id}/fork", json={"epoch": 1}).status_code == 403  # no account
+        # Another job is not opened by this link.
+        with classroom.client("alice") as alice:
+            other = alice.post("/api/jobs", json=spiral_job(epochs=1)).json()
+        assert viewer.get(f"/api/jobs/{other['id']}").status_code == 404
+    events = Server(classroom.server.proc, classroom.server.port, classroom.server.data_dir, share["token"]).stream(
+        job_id
+    )
+    assert events[-1]["type"] == "done"
+
+
+def test_weights_only_with_allow_weights_and_an_expired_link_is_out(
+    classroom: People, alices_job: dict[str, Any]
+) -> None:
+    job_id = alices_job["job"]["id"]
+    with classroom.client("alice") as alice:
+        weights = alice.post(f"/api/jobs/{job_id}/shares", json={"allow_weights": True}).json()
+        brief = alice.post(f"/api/jobs/{job_id}/shares", json={"expires_in_s": 1.5}).json()
+        assert alice.post(f"/api/jobs/{job_id}/shares", json={"expires_in_s": -1}).status_code == 422
+        assert {s["id"] for s in alice.get(f"/api/jobs/{job_id}/shares").json()} >= {weights["id"], brief["id"]}
+    with http(classroom.server, weights["token"]) as viewer:
+        assert viewer.get(f"/api/jobs/{job_id}/export", params={"format": "state_dict"}).status_code == 200
+    with http(classroom.server, alices_job["share"]["token"]) as viewer:
+        refused = viewer.get(f"/api/jobs/{job_id}/export", params={"format": "state_dict"})
+        assert refused.status_code == 403 and "allow_weights" in refused.text
+    with http(classroom.server, brief["token"]) as viewer:
+        assert viewer.get(f"/api/jobs/{job_id}").status_code == 200
+        time.sleep(1.6)
+        assert viewer.get(f"/api/jobs/{job_id}").status_code == 401
+    forged = weights["token"][:-2] + ("AA" if not weights["token"].endswith("AA") else "BB")
+    with http(classroom.server, forged) as viewer:
+        assert viewer.get(f"/api/jobs/{job_id}").status_code == 401
+
+
+def test_a_revoked_link_stops_at_once_even_mid_stream(classroom: People) -> None:
+    with classroom.client("alice") as alice:
+        job = alice.post("/api/jobs", json=spiral_job(epochs=2000, snapshot_every=50)).json()
+        share = alice.post(f"/api/jobs/{job['id']}/shares", json={}).json()
+        url = f"ws://127.0.0.1:{classroom.server.port}/api/jobs/{job['id']}/stream?token={share['token']}"
+        with connect(url, open_timeout=10) as ws:
+            seen = 0
+            while seen < 3:  # frames flow: the job trains and the viewer watches
+                seen += sum(e["type"] == "epoch" for e in json.loads(ws.recv(timeout=60)))
+            revoked_at = time.monotonic()
+            assert alice.delete(f"/api/jobs/{job['id']}/shares/{share['id']}").status_code == 204
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    ws.recv(timeout=10)
+            took = time.monotonic() - revoked_at
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403, closed.value
+        assert took < 2.0, took
+        with http(classroom.server, share["token"]) as viewer:
+            assert viewer.get(f"/api/jobs/{job['id']}").status_code == 401
+        assert alice.get(f"/api/jobs/{job['id']}/shares").json() == []
+        assert alice.delete(f"/api/jobs/{job['id']}").status_code == 204
+
+
+# --- forks ----------------------------------------------------------------------------------------
+
+
+def test_a_fork_resumes_from_the_chosen_checkpoint_and_continues_the_parents_metrics(classroom: People) -> None:
+    parent_request = spiral_job(
+        epochs=60, checkpoint_every=1, dataset={"name": "spiral", "params": {"samples": 3000}, "test_fraction": 0.2}
+    )
+    with classroom.client("alice") as alice:
+        parent = alice.post("/api/jobs", json=parent_request).json()
+        share = alice.post(f"/api/jobs/{parent['id']}/shares", json={}).json()
+    _wait(classroom, "alice", parent["id"], ("completed",))
+    # Bob sees it through the share link, and forks it as himself.
+    with classroom.client("bob") as bob:
+        bob.headers["X-Torchplay-Share"] = share["token"]
+        checkpoints = bob.get(f"/api/jobs/{parent['id']}/checkpoints").json()
+        assert checkpoints, "a 60-epoch job of a few seconds keeps checkpoints"
+        epoch = checkpoints[0]
+        assert 1 <= epoch < 60
+        missing = next(e for e in range(1, 60) if e not in checkpoints)
+        bad = bob.post(f"/api/jobs/{parent['id']}/fork", json={"epoch": missing})
+        assert bad.status_code == 409 and "checkpoints:" in bad.text
+        assert (
+            bob.post(f"/api/jobs/{parent['id']}/fork", json={"epoch": epoch, "changes": {"model": {}}}).status_code
+            == 422
+        )
+        too_short = bob.post(f"/api/jobs/{parent['id']}/fork", json={"epoch": epoch, "changes": {"epochs": epoch}})
+        assert too_short.status_code == 422 and too_short.json()["detail"][0]["loc"] == ["body", "changes", "epochs"]
+        made = bob.post(f"/api/jobs/{parent['id']}/fork", json={"epoch": epoch, "changes": {"name": "bob's copy"}})
+        assert made.status_code == 201, made.text
+        fork = made.json()
+        assert fork["owner"] == "bob" and fork["forked_from"] == {"job": parent["id"], "epoch": epoch}
+        assert fork["request"]["name"] == "bob's copy" and fork["request"]["epochs"] == 60
+    fork_events = replace(classroom.server, token=classroom.tokens["bob"]).stream(fork["id"])
+    with classroom.client("alice") as alice:
+        theirs = {m["epoch"]: m for m in alice.get(f"/api/jobs/{parent['id']}/metrics").json()}
+        assert alice.get(f"/api/jobs/{fork['id']}").status_code == 404  # Bob's now, not Alice's
+    epochs = [e for e in fork_events if e["type"] == "epoch"]
+    assert [e["epoch"] for e in epochs] == list(range(1, 61)), "the history continues the parent's"
+    for e in epochs[:epoch]:  # the parent's own epochs, now the fork's
+        assert e["job_id"] == fork["id"]
+        assert (e["train_loss"], e["val_loss"], e["metrics"]) == (
+            theirs[e["epoch"]]["train_loss"],
+            theirs[e["epoch"]]["val_loss"],
+            theirs[e["epoch"]]["metrics"],
+        )
+    status = next(e for e in fork_events if e["type"] == "status" and e["status"] == "running")
+    assert status["resumed_from"] == epoch and parent["id"] in status["note"]
+    # Its first epoch trained picks up where the checkpoint was: the parent's next epoch,
+    # the same weights, optimizer state and RNG (so nearly the same loss), not a fresh start.
+    first = epochs[epoch]
+    assert first["train_loss"] == pytest.approx(theirs[epoch + 1]["train_loss"], rel=1e-3)
+    assert first["train_loss"] < theirs[1]["train_loss"]
+    assert fork_events[-1]["type"] == "done" and fork_events[-1]["status"] == "completed"
+
+
+# --- fair share ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def one_slot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[People]:
+    env = {
+        "TORCHPLAY_TOKEN": ADMIN_TOKEN,
+        "TORCHPLAY_MAX_RUNNING_JOBS": "1",
+        "TORCHPLAY_MAX_QUEUED_PER_USER": "3",
+        "TORCHPLAY_WARM_WORKERS": "1",
+    }
+    server = start_server(tmp_path_factory.mktemp("one-slot"), env=env)
+    try:
+        yield People(server)
+    finally:
+        server.stop()
+
+
+def test_per_user_queue_limit_is_a_429_naming_it_and_owners_take_turns(one_slot: People) -> None:
+    with one_slot.client("alice") as alice, one_slot.client("bob") as bob:
+        blocker = alice.post("/api/jobs", json=spiral_job(epochs=100000)).json()
+        _wait(one_slot, "alice", blocker["id"], ("running",))
+        queued = [alice.post("/api/jobs", json=spiral_job(epochs=2, name=f"a{n}")).json() for n in range(3)]
+        over = alice.post("/api/jobs", json=spiral_job(epochs=2))
+        assert over.status_code == 429 and "max_queued_per_user=3" in over.json()["detail"], over.text
+        bobs = bob.post("/api/jobs", json=spiral_job(epochs=2, name="b0"))
+        assert bobs.status_code == 201, "Bob's room is his own"
+        waiting = alice.get(f"/api/jobs/{queued[0]['id']}").json()
+        assert waiting["status"] == "queued" and "max_running_jobs=1" in waiting["queue_reason"]
+
+        assert alice.post(f"/api/jobs/{blocker['id']}/stop").status_code == 202
+        ids = [job["id"] for job in queued] + [bobs.json()["id"]]
+        for job_id in ids:
+            _wait(one_slot, "admin", job_id, ("completed",))
+        with one_slot.client("admin") as admin:
+            started = sorted(ids, key=lambda job_id: admin.get(f"/api/jobs/{job_id}").json()["started_at"])
+        # Alice's job had the slot: Bob's turn is next, not after her three queued ones.
+        assert started == [ids[3], ids[0], ids[1], ids[2]], started
