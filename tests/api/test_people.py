@@ -355,6 +355,20 @@ def test_a_fork_resumes_from_the_chosen_checkpoint_and_continues_the_parents_met
     assert first["train_loss"] < theirs[1]["train_loss"]
     assert fork_events[-1]["type"] == "done" and fork_events[-1]["status"] == "completed"
 
+    # Changed settings: the optimizer's lr is the fork's own from its first epoch on.
+    with classroom.client("alice") as alice:
+        optimizer = {"type": "Adam", "lr": 0.0005}
+        wrong = alice.post(
+            f"/api/jobs/{parent['id']}/fork", json={"epoch": epoch, "changes": {"optimizer": {"type": "SGD"}}}
+        )
+        assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"][-1] == "type"
+        slower = alice.post(
+            f"/api/jobs/{parent['id']}/fork", json={"epoch": epoch, "changes": {"optimizer": optimizer}}
+        )
+        assert slower.status_code == 201, slower.text
+    slow_events = replace(classroom.server, token=classroom.tokens["alice"]).stream(slower.json()["id"])
+    assert [e["lr"] for e in slow_events if e["type"] == "epoch"][epoch] == 0.0005
+
 
 # --- fair share ----------------------------------------------------------------------------------
 

@@ -142,9 +142,12 @@ class JobManager:
         return self.get(job_id)
 
     @_on_loop
-    async def fork(self, parent_id: str, epoch: int, plan: PlannedJob, owner: str) -> dict[str, Any]:
+    async def fork(
+        self, parent_id: str, epoch: int, plan: PlannedJob, owner: str, settings: dict[str, float] | None = None
+    ) -> dict[str, Any]:
         """A new job of `owner`'s that continues `parent_id` from its checkpoint of `epoch`:
-        the parent's history up to that epoch is copied in, and training resumes there."""
+        the parent's history up to that epoch is copied in, and training resumes there, with
+        the optimizer `settings` (lr, momentum, weight_decay) put over the checkpoint's."""
         self.admission.check_room(owner=owner)
         parent = self.stored(parent_id, with_request=False)
         through = next((e for e in self.store.events(parent_id, "epoch") if e["epoch"] == epoch), None)
@@ -170,7 +173,11 @@ class JobManager:
             metrics=through["metrics"],
         )
         self.live.open(child_id, last_seq, replay_stored=True)
-        self._resume[child_id] = {"epoch": epoch, "note": f"forked from job {parent_id} at epoch {epoch}"}
+        self._resume[child_id] = {
+            "epoch": epoch,
+            "note": f"forked from job {parent_id} at epoch {epoch}",
+            "settings": settings or {},
+        }
         self.admission.enqueue(child_id, plan, owner)
         self._dispatch()
         return self.get(child_id)

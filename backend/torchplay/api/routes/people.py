@@ -20,6 +20,7 @@ from torchplay.spec.records import JobPublic
 router = APIRouter(tags=["people"])
 
 MAX_SHARE_S = 366 * 86400.0
+FORK_SETTINGS = ("lr", "momentum", "weight_decay")  # put over the checkpoint's optimizer state
 
 
 class Me(BaseModel):
@@ -141,6 +142,20 @@ async def fork_job(
                 }
             ],
         )
+    before_optimizer, optimizer = parent["request"]["optimizer"], request.optimizer.model_dump(mode="json")
+    if optimizer["type"] != before_optimizer["type"]:
+        raise HTTPException(
+            422,
+            [
+                {
+                    "loc": ["body", "changes", "optimizer", "type"],
+                    "msg": f"a fork keeps the parent's optimizer ({before_optimizer['type']}) and its state; "
+                    "change its lr, momentum or weight_decay instead",
+                    "type": "not_allowed",
+                }
+            ],
+        )
+    changed = {k: v for k, v in optimizer.items() if k in FORK_SETTINGS and v != before_optimizer.get(k)}
     plan = await run_in_threadpool(plan_under, settings, request, manager.executor.devices())
     before = parent.get("plan") or {}
     if plan.input_shape != before.get("input_shape") or plan.output_shape != before.get("output_shape"):
@@ -154,4 +169,4 @@ async def fork_job(
                 }
             ],
         )
-    return await manager.fork(job_id, body.epoch, plan, caller.name)
+    return await manager.fork(job_id, body.epoch, plan, caller.name, changed)
