@@ -96,6 +96,13 @@ export function createApi({ fetch = globalThis.fetch.bind(globalThis), token = n
     exportUrl: (jobId, format) => origin + exportPath(jobId, format),
     // The export itself, fetched with the token in the header → {blob, filename}.
     download: (jobId, format) => request("GET", exportPath(jobId, format), { as: "blob" }),
+    // People on a shared server: who am I, a job's read-only share links, forks.
+    me: () => request("GET", "/api/me"),
+    shares: (jobId) => request("GET", `/api/jobs/${id(jobId)}/shares`),
+    createShare: (jobId, body) => request("POST", `/api/jobs/${id(jobId)}/shares`, { body }),
+    revokeShare: (jobId, shareId) => request("DELETE", `/api/jobs/${id(jobId)}/shares/${encodeURIComponent(shareId)}`),
+    checkpoints: (jobId) => request("GET", `/api/jobs/${id(jobId)}/checkpoints`),
+    forkJob: (jobId, body) => request("POST", `/api/jobs/${id(jobId)}/fork`, { body }),
     autograd: (body) => request("POST", "/api/autograd", { body }),
     autogradExamples: () => request("GET", "/api/autograd/examples"),
     // ws(s)://host/api/jobs/{id}/stream?since=SEQ
