@@ -4,7 +4,7 @@
 import en from "./i18n/en.js";
 import zh from "./i18n/zh.js";
 import { createApi } from "./lib/api.js";
-import { createAuth, initialToken } from "./lib/auth.js";
+import { createAuth, initialShares, initialToken } from "./lib/auth.js";
 import { createAutogradView } from "./features/autograd/view.js";
 import { createTranslator, pickLanguage } from "./lib/i18n.js";
 import { createLifecycle, describeChange } from "./lib/job-controls.js";
@@ -63,10 +63,12 @@ async function main() {
   // The page loads without a token; the first 401 asks for one (kept for this tab once
   // the server accepted it) and every request and stream carries it from then on.
   const tokenDialog = createTokenDialog({ t: () => store.get().t });
+  const replaceUrl = (href) => window.history.replaceState(window.history.state, "", href);
+  const shares = initialShares({ href: window.location.href, replaceUrl, storage: storage("sessionStorage") });
   const auth = createAuth({
     token: initialToken({
       href: window.location.href,
-      replaceUrl: (href) => window.history.replaceState(window.history.state, "", href),
+      replaceUrl,
       storage: storage("sessionStorage"),
       legacyStorage: storage(),
     }),
@@ -74,7 +76,7 @@ async function main() {
     ask: (reason) => tokenDialog.ask(reason),
   });
   const authFetch = auth.wrapFetch(globalThis.fetch.bind(globalThis));
-  const api = createApi({ fetch: authFetch, token: auth.token });
+  const api = createApi({ fetch: authFetch, token: auth.token, shares });
   const notify = createNotifier(document.getElementById("toasts"), { closeLabel: () => store.get().t("common.close") });
 
   store.watch(

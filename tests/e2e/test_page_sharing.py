@@ -22,6 +22,9 @@ def class_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ser
     server = start_server(tmp_path_factory.mktemp("e2e-class"), env={"TORCHPLAY_TOKEN": "the-admins-own-long-token"})
     made = add_user(server.data_dir, "teacher")
     assert made.returncode == 0, made.stderr
+    student = add_user(server.data_dir, "student")
+    assert student.returncode == 0, student.stderr
+    server.token = student.stdout.strip()  # the student's, for the fork test's checks
     try:
         yield server, made.stdout.strip()
     finally:
@@ -73,6 +76,38 @@ def test_a_share_link_shows_the_live_charts_and_no_controls(browser: Browser, cl
             expect(viewer.locator(f"[data-testid={control}]")).to_have_count(0)
         expect(viewer.locator("[data-testid=job-row]")).to_have_count(1)
         shot(viewer, "viewer", full_page=False)
+
+        # A student signed in as themselves opens the same link: shared with them, watched,
+        # and forked into a job of their own from one of its checkpoints.
+        student = open_page(f"/?token={server.token}")
+        expect(student.locator("[data-testid=whoami]")).to_have_text("Signed in as student")
+        student.goto(link)
+        student.wait_for_selector("body.ready")
+        expect(student.locator("[data-testid=whoami]")).to_have_text("Signed in as student")
+        expect(student.locator("[data-testid=row-shared]")).to_have_text("shared by teacher")
+        expect(student.locator("[data-testid=job-owner]")).to_have_text("teacher's job")
+        expect(student.locator("[data-testid=row-stop]")).to_have_count(0)
+        expect(student.locator("[data-testid=share-open]")).to_have_count(0)
+        wait_until(student, "document.querySelectorAll('[data-testid=loss-chart]')[0].data?.[0]?.x?.length >= 2")
+        wait_until(
+            student,
+            "fetch('/api/jobs/' + location.hash.split('job=')[1] + '/checkpoints', {headers: {Authorization: "
+            "'Bearer ' + sessionStorage.getItem('torchplay.token'), 'X-Torchplay-Share': "
+            "JSON.parse(sessionStorage.getItem('torchplay.shares'))[0]}}).then((r) => r.json()).then((c) => c.length > 0)",
+            timeout=TRAINING_TIMEOUT_MS,
+        )
+        student.click("[data-testid=fork-open]")
+        expect(student.locator("[data-testid=fork-epoch] option").first).to_be_attached()
+        student.fill("[data-testid=fork-epochs]", "3100")
+        student.click("[data-testid=fork-submit]")
+        expect(student.locator("[data-testid=forked-from]")).to_contain_text("forked from")
+        expect(student.locator("[data-testid=job-owner]")).to_have_count(0)  # the fork is the student's own
+        expect(student.locator("[data-testid=share-open]")).to_be_visible()
+        shot(student, "forked", full_page=False)
+        with server.client() as as_student:
+            forks = [job for job in as_student.get("/api/jobs").json() if job["forked_from"]]
+            assert len(forks) == 1 and forks[0]["owner"] == "student" and forks[0]["epochs"] == 3100
+            assert as_student.post(f"/api/jobs/{forks[0]['id']}/stop").status_code == 202
 
         # Revoked: the viewer's stream ends at once and its charts stop moving.
         teacher.click("[data-testid=share-open]")

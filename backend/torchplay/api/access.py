@@ -16,6 +16,9 @@ once, for every /api path, the WebSocket stream included, before any route runs.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import contextlib
 import re
 import secrets
 from collections import defaultdict
@@ -31,6 +34,8 @@ from torchplay.people import Accounts, Caller, Share
 
 CALLER_KEY = "torchplay.caller"
 SHARE_HEADER = b"x-torchplay-share"
+SHARE_PROTOCOL_PREFIX = "share."
+MAX_EXTRA_SHARES = 20  # a request looks up at most this many links
 # What a share link may read of its job: the record, its history, the live stream, and
 # what the live page draws. Anything else under the job (controls, one-step, routes added
 # later) is refused until listed here.
@@ -43,7 +48,7 @@ _SWEEP_PATH = re.compile(r"^/api/sweeps/([^/]+)(?:/.*)?$")
 
 def caller(scope: Scope) -> Caller:
     """The caller `AccessGuard` found for this request."""
-    return scope.get(CALLER_KEY) or Caller.administrator()
+    return scope.get(CALLER_KEY) or Caller(None)  # never reached unguarded: the least, if it were
 
 
 class AccessGuard:
@@ -90,23 +95,30 @@ class AccessGuard:
             found = Caller.administrator()  # zero-setup: one person, their own machine
         if found is None or found.name is None:
             return found
-        extra = accounts.share_for(_extra_share(scope))
-        if extra is None:
-            return found
-        return replace(found, shares={**found.shares, extra.id: extra.job_id}, weights=found.weights | _weights(extra))
+        for extra in filter(None, map(accounts.share_for, _extra_shares(scope))):
+            found = replace(
+                found, shares={**found.shares, extra.id: extra.job_id}, weights=found.weights | _weights(extra)
+            )
+        return found
 
 
 def _weights(share: Share) -> frozenset[str]:
     return frozenset({share.job_id}) if share.allow_weights else frozenset()
 
 
-def _extra_share(scope: Scope) -> str:
+def _extra_shares(scope: Scope) -> list[str]:
+    """Share links a user presents beside their token: `X-Torchplay-Share` (comma-separated),
+    `?share=`, or the WebSocket subprotocols `share.<base64url(token)>`."""
     headers = dict(scope.get("headers") or [])
-    given = headers.get(SHARE_HEADER, b"").decode("latin-1").strip()
-    if given:
-        return given
+    given = headers.get(SHARE_HEADER, b"").decode("latin-1").split(",")
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    return (query.get("share") or [""])[0]
+    given += query.get("share") or []
+    for protocol in scope.get("subprotocols") or []:
+        if protocol.startswith(SHARE_PROTOCOL_PREFIX):
+            encoded = protocol.removeprefix(SHARE_PROTOCOL_PREFIX)
+            with contextlib.suppress(binascii.Error, UnicodeDecodeError):
+                given.append(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8"))
+    return [token.strip() for token in given[:MAX_EXTRA_SHARES] if token.strip()]
 
 
 def _refusal(scope: Scope, who: Caller, state: object) -> tuple[int, str] | None:
