@@ -136,8 +136,20 @@ def test_who_am_i_and_a_revoked_user_is_out_at_once(classroom: People) -> None:
             [sys.executable, "-m", "torchplay", "users", "list"], env=env, capture_output=True, text=True, check=True
         )
         assert listed.stdout.split("\n")[:3] == ["alice", "bob", "dave"] and "tpu_" not in listed.stdout
-        subprocess.run([sys.executable, "-m", "torchplay", "users", "revoke", "dave"], env=env, check=True)
-        assert dave.get("/api/me").status_code == 401
+        job = dave.post("/api/jobs", json=spiral_job(epochs=100000)).json()
+        url = f"ws://127.0.0.1:{server.port}/api/jobs/{job['id']}/stream?token={token}"
+        with connect(url, open_timeout=10) as ws:
+            ws.recv(timeout=60)
+            subprocess.run([sys.executable, "-m", "torchplay", "users", "revoke", "dave"], env=env, check=True)
+            revoked_at = time.monotonic()
+            assert dave.get("/api/me").status_code == 401  # at once
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    ws.recv(timeout=10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+        assert time.monotonic() - revoked_at < 4.0  # the stream, within USER_CHECK_S
+    with classroom.client("admin") as admin:
+        assert admin.post(f"/api/jobs/{job['id']}/stop").status_code == 202
 
 
 def test_loopback_without_users_or_token_stays_zero_setup(server: Server) -> None:

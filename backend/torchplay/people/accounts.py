@@ -140,6 +140,10 @@ class Accounts:
         with self._lock:
             return self._db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
 
+    def has_user(self, name: str) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone() is not None
+
     def user_for(self, token: str) -> tuple[str, bool] | None:
         """(name, admin) of the user holding `token`, else None."""
         if not token.startswith(USER_PREFIX):

@@ -2,7 +2,8 @@
 
 Host, Origin, the token and whether this caller may watch this job were checked before the
 handshake got here (api/security.py, api/access.py). A viewer who came by a share link is
-closed with 4403 the moment the link is revoked or expires.
+closed with 4403 the moment the link is revoked or expires; a user's, within
+`USER_CHECK_S` of their revocation.
 
 A viewer that stops reading blocks the send of its next frame once the kernel's buffers
 are full (the server keeps them small: `api.serving`). While blocked it costs nothing and
@@ -23,7 +24,7 @@ from fastapi import APIRouter, WebSocket
 from torchplay.api.access import ShareViewers, caller
 from torchplay.api.close_codes import CloseCode
 from torchplay.jobs import JobError
-from torchplay.people import Accounts
+from torchplay.people import ADMIN, Accounts
 
 router = APIRouter(tags=["stream"])
 
@@ -31,6 +32,7 @@ router = APIRouter(tags=["stream"])
 # connection whose server picks none of those offered.
 SUBPROTOCOL = "torchplay"
 MAX_SEQ = 2**63 - 1  # SQLite's largest integer
+USER_CHECK_S = 2.0  # a revoked user's streams end within this long
 
 
 class _Stalled(Exception):
@@ -62,8 +64,11 @@ async def stream(websocket: WebSocket, job_id: str) -> None:
     viewers: ShareViewers = websocket.app.state.viewers
     links = [] if who.owns(job["owner"]) else [sid for sid, shared in who.shares.items() if shared == job_id]
     ended = [(share_id, viewers.watch(share_id)) for share_id in links]
+    accounts: Accounts = websocket.app.state.accounts
     if ended:
-        tasks.add(asyncio.create_task(_link_ends(websocket.app.state.accounts, ended)))
+        tasks.add(asyncio.create_task(_link_ends(accounts, ended)))
+    elif who.name is not None and who.name != ADMIN:  # a user's token: it may be revoked
+        tasks.add(asyncio.create_task(_user_revoked(accounts, who.name)))
     try:
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -74,7 +79,7 @@ async def stream(websocket: WebSocket, job_id: str) -> None:
     failure = sender.exception() if sender in done and not sender.cancelled() else None
     code, reason = CloseCode.FINISHED, ""
     if not (done & {sender, listener}):
-        code, reason = CloseCode.REVOKED, "the share link was revoked or has expired"
+        code, reason = CloseCode.REVOKED, "the share link or user was revoked, or the link has expired"
     elif isinstance(failure, _Stalled):
         code, reason = CloseCode.POLICY, f"not reading: no frame could be sent for {timeout:g} s"
     elif failure is not None or sender not in done:
@@ -97,6 +102,13 @@ async def _link_ends(accounts: Accounts, ended: list[tuple[str, asyncio.Event]])
                 await event.wait()
 
     await asyncio.gather(*(one(share_id, event) for share_id, event in ended))
+
+
+async def _user_revoked(accounts: Accounts, name: str) -> None:
+    """Returns once the user is revoked (by `torchplay users revoke`, in another process:
+    looked up every USER_CHECK_S)."""
+    while accounts.has_user(name):
+        await asyncio.sleep(USER_CHECK_S)
 
 
 def _since(text: str) -> int | None:
