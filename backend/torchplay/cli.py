@@ -1,5 +1,5 @@
 """`torchplay serve`, `torchplay train job.json`, `torchplay sweep sweep.json`,
-`torchplay datasets import NAME DIR`."""
+`torchplay datasets import NAME DIR`, `torchplay users add|list|revoke`."""
 
 from __future__ import annotations
 
@@ -46,6 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     importer.add_argument("folder", type=Path)
     importer.add_argument("--data-dir", help="dataset cache (default ./torchplay-data)")
 
+    users = commands.add_parser("users", help="people with their own tokens (run with the server's data dir)")
+    user_commands = users.add_subparsers(dest="action", required=True)
+    adder = user_commands.add_parser("add", help="add a user and print their new token (shown once)")
+    adder.add_argument("name")
+    adder.add_argument("--admin", action="store_true", help="sees and controls every job")
+    lister = user_commands.add_parser("list", help="list users (never their tokens)")
+    revoker = user_commands.add_parser("revoke", help="remove a user: their token stops working")
+    revoker.add_argument("name")
+    for sub in (adder, lister, revoker):
+        sub.add_argument("--data-dir", help="the server's data dir (default: TORCHPLAY_DATA_DIR, ./torchplay-data)")
+
     args = parser.parse_args(argv)
     if getattr(args, "data_dir", None):
         os.environ["TORCHPLAY_DATA_DIR"] = args.data_dir
@@ -55,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         return _train(args)
     if args.command == "sweep":
         return _sweep(args)
+    if args.command == "users":
+        return _users(args)
     return _import(args)
 
 
@@ -258,6 +271,33 @@ def _import(args: argparse.Namespace) -> int:
         print(f"torchplay: {exc}", file=sys.stderr)
         return 2
     print(f"imported {args.name} into {target}")
+    return 0
+
+
+def _users(args: argparse.Namespace) -> int:
+    from torchplay.people import Accounts, UserError
+
+    settings = _settings()
+    accounts = Accounts(settings.db_path)
+    try:
+        if args.action == "add":
+            # The token alone on stdout (scripts capture it); it is stored only as a hash.
+            print(accounts.add_user(args.name, admin=args.admin))
+            print(
+                f"torchplay: added {args.name}{' (admin)' if args.admin else ''}; the token is shown once",
+                file=sys.stderr,
+            )
+        elif args.action == "revoke":
+            accounts.revoke_user(args.name)
+            print(f"torchplay: revoked {args.name}; their token no longer works", file=sys.stderr)
+        else:
+            for user in accounts.users():
+                print(f"{user['name']}{'  admin' if user['admin'] else ''}")
+    except UserError as exc:
+        print(f"torchplay: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        accounts.close()
     return 0
 
 

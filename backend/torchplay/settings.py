@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Limits.model_fields["max_upload_bytes"].default
     max_queued_jobs: int = Limits.model_fields["max_queued_jobs"].default
     max_sweep_members: int = Limits.model_fields["max_sweep_members"].default
+    # Fair share on a server a class shares: unset, one person may fill the whole queue.
+    max_queued_per_user: int | None = Field(None, ge=1, description="Jobs one user may have queued at once.")
+    max_running_per_user: int | None = Field(None, ge=1, description="Jobs of one user that may train at once.")
     # Two cores here: two jobs at once keeps the page responsive without thrashing.
     max_running_jobs: int = Field(default_factory=lambda: max(1, min(4, (os.cpu_count() or 2))))
     max_ws_message_bytes: int = Limits.model_fields["max_ws_message_bytes"].default

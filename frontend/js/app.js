@@ -4,7 +4,7 @@
 import en from "./i18n/en.js";
 import zh from "./i18n/zh.js";
 import { createApi } from "./lib/api.js";
-import { createAuth, initialToken } from "./lib/auth.js";
+import { createAuth, initialShares, initialToken } from "./lib/auth.js";
 import { createAutogradView } from "./features/autograd/view.js";
 import { createSweepView } from "./features/sweep/view.js";
 import { createTranslator, pickLanguage } from "./lib/i18n.js";
@@ -28,6 +28,9 @@ import { createJobsList } from "./ui/jobs-list.js";
 import { loadScript } from "./ui/load-script.js";
 import { createHeader } from "./ui/header.js";
 import { createNotifier } from "./ui/toasts.js";
+import { createForkDialog } from "./ui/fork-dialog.js";
+import { createJobTools } from "./ui/job-tools.js";
+import { createShareDialog } from "./ui/share-dialog.js";
 import { createTokenDialog } from "./ui/token-dialog.js";
 import { createTrainingPanel } from "./ui/training-panel.js";
 import { createViewSwitch } from "./ui/view-switch.js";
@@ -56,14 +59,17 @@ async function main() {
     activeJobId: null,
     activeJob: null,
     compare: { ids: [], open: false }, // jobs ticked in the list; open: the compare panel shows
+    me: null, // GET /api/me: {name, admin, anonymous, shared_jobs}; anonymous: a share link's visitor
   });
   // The page loads without a token; the first 401 asks for one (kept for this tab once
   // the server accepted it) and every request and stream carries it from then on.
   const tokenDialog = createTokenDialog({ t: () => store.get().t });
+  const replaceUrl = (href) => window.history.replaceState(window.history.state, "", href);
+  const shares = initialShares({ href: window.location.href, replaceUrl, storage: storage("sessionStorage") });
   const auth = createAuth({
     token: initialToken({
       href: window.location.href,
-      replaceUrl: (href) => window.history.replaceState(window.history.state, "", href),
+      replaceUrl,
       storage: storage("sessionStorage"),
       legacyStorage: storage(),
     }),
@@ -71,7 +77,7 @@ async function main() {
     ask: (reason) => tokenDialog.ask(reason),
   });
   const authFetch = auth.wrapFetch(globalThis.fetch.bind(globalThis));
-  const api = createApi({ fetch: authFetch, token: auth.token });
+  const api = createApi({ fetch: authFetch, token: auth.token, shares });
   const notify = createNotifier(document.getElementById("toasts"), { closeLabel: () => store.get().t("common.close") });
 
   store.watch(
@@ -98,7 +104,11 @@ async function main() {
   const jobFields = createJobFields(catalog.system.job_schema);
   const lifecycle = createLifecycle(catalog.system.lifecycle);
   const Plotly = loadedPlotly ?? plotlyMissing(notify, store);
-  store.update((s) => ({ ...s, system: catalog.system }));
+  const me = await api.me().catch(() => null);
+  store.update((s) => ({ ...s, system: catalog.system, me }));
+  // A visitor who came by a share link watches that job: no designer, nothing to start or stop.
+  const viewer = Boolean(me?.anonymous);
+  document.body.classList.toggle("viewer-mode", viewer);
 
   const makeId = createIdFactory("layer");
   const layerCatalog = new Map(catalog.layers.map((layer) => [layer.type, { ...layer, fields: fieldsFromParams(layer.params) }]));
@@ -211,9 +221,25 @@ async function main() {
     },
   };
 
-  createDatasetPanel({ root: document.getElementById("dataset-panel"), store, api, datasets: catalog.datasets, system: catalog.system, jobFields, Plotly });
-  createDesigner({ root: document.getElementById("designer-panel"), store, layerCatalog, datasets: catalog.datasets, jobFields, makeId });
-  createTrainingPanel({
+  if (viewer) {
+    for (const panel of ["dataset-panel", "designer-panel", "training-panel"]) document.getElementById(panel).hidden = true;
+    store.update((s) => ({ ...s, activeJobId: s.activeJobId ?? me.shared_jobs[0] ?? null }));
+  } else {
+    createDatasetPanel({ root: document.getElementById("dataset-panel"), store, api, datasets: catalog.datasets, system: catalog.system, jobFields, Plotly });
+    createDesigner({ root: document.getElementById("designer-panel"), store, layerCatalog, datasets: catalog.datasets, jobFields, makeId });
+  }
+  const shareDialog = createShareDialog({ t, api, notify });
+  const forkDialog = createForkDialog({
+    t,
+    api,
+    notify,
+    onForked(job) {
+      store.update((s) => ({ ...s, jobs: { ...s.jobs, list: [job, ...s.jobs.list] }, activeJobId: job.id }));
+      poller.refresh();
+    },
+  });
+  const jobTools = createJobTools({ store, shareDialog, forkDialog });
+  if (!viewer) createTrainingPanel({
     root: document.getElementById("training-panel"),
     store,
     system: catalog.system,
@@ -238,6 +264,7 @@ async function main() {
     lifecycle,
     notify,
     onJobFinished: () => poller.refresh(),
+    headTools: jobTools.el,
     // A refused stream: any request now asks for the token if it is wrong.
     onUnauthorized: () => api.system().then(() => true, () => false),
   });

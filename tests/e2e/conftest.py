@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 # The tests import their shared steps as `page_steps`, whether or not tests/ is a package.
 sys.path.insert(0, str(Path(__file__).parent))
@@ -101,6 +101,21 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+def open_in_new_context(
+    browser: Browser, url: str, errors: list[str], contexts: list[BrowserContext], wait_ready: bool = True
+) -> Page:
+    """A page at `url` in a fresh context (added to `contexts`); its errors go to `errors`."""
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+    contexts.append(context)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    report_errors(page, errors)
+    page.goto(url)
+    if wait_ready:
+        page.wait_for_selector("body.ready")
+    return page
+
+
 @pytest.fixture
 def page_factory(browser: Browser, page_server: PageServer) -> Iterator[Callable[..., Page]]:
     """A factory for pages in fresh contexts; uncaught page errors and CSP violations fail the test."""
@@ -108,15 +123,7 @@ def page_factory(browser: Browser, page_server: PageServer) -> Iterator[Callable
     errors: list[str] = []
 
     def make(path: str = "/", wait_ready: bool = True) -> Page:
-        context = browser.new_context(viewport=VIEWPORT, locale="en-US")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        report_errors(page, errors)
-        page.goto(page_server.url + path)
-        if wait_ready:
-            page.wait_for_selector("body.ready")
-        return page
+        return open_in_new_context(browser, page_server.url + path, errors, contexts, wait_ready)
 
     yield make
     for context in contexts:

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { createApi } from "../../frontend/js/lib/api.js";
-import { createAuth, initialToken, splitTokenFromUrl, TOKEN_KEY } from "../../frontend/js/lib/auth.js";
+import { createAuth, initialShares, initialToken, SHARES_KEY, splitTokenFromUrl, TOKEN_KEY } from "../../frontend/js/lib/auth.js";
 
 function memoryStorage(initial = {}) {
   const data = new Map(Object.entries(initial));
@@ -99,4 +99,38 @@ test("giving up returns the 401 as a readable ApiError", async () => {
   const auth = createAuth({ ask: () => null });
   const api = createApi({ fetch: auth.wrapFetch(server.fetch), token: auth.token });
   await assert.rejects(api.system(), (error) => error.status === 401 && /wrong token/.test(error.message));
+});
+
+test("a share link opened by a signed-in user joins the tab's shares; a visitor's becomes the token", () => {
+  const session = memoryStorage({ [TOKEN_KEY]: "tpu_alice" });
+  const replaced = [];
+  const shares = initialShares({ href: "http://h:1/?token=tps_ab.sig#job=j1", replaceUrl: (href) => replaced.push(href), storage: session });
+  assert.deepEqual(shares, ["tps_ab.sig"]);
+  assert.deepEqual(replaced, ["http://h:1/#job=j1"]);
+  assert.equal(session.getItem(TOKEN_KEY), "tpu_alice", "the user stays signed in");
+  assert.deepEqual(JSON.parse(session.getItem(SHARES_KEY)), ["tps_ab.sig"]);
+  // Kept for the tab, once each; junk in storage is dropped.
+  assert.deepEqual(initialShares({ href: "http://h:1/?token=tps_ab.sig", storage: session }), ["tps_ab.sig"]);
+  assert.deepEqual(initialShares({ href: "http://h:1/", storage: memoryStorage({ [SHARES_KEY]: "{not json" }) }), []);
+
+  // No user in the tab: the link is the token itself (lib/auth initialToken takes it).
+  const visitor = memoryStorage();
+  assert.deepEqual(initialShares({ href: "http://h:1/?token=tps_ab.sig", replaceUrl: () => assert.fail("left for initialToken"), storage: visitor }), []);
+  assert.equal(initialToken({ href: "http://h:1/?token=tps_ab.sig", storage: visitor }), "tps_ab.sig");
+});
+
+test("shares ride as X-Torchplay-Share and as stream subprotocols", async () => {
+  const seen = [];
+  const fetch = async (url, init) => {
+    seen.push(init.headers);
+    return new Response("[]", { status: 200, headers: { "Content-Type": "application/json" } });
+  };
+  const api = createApi({ fetch, token: "tpu_alice", shares: ["tps_a.x", "tps_b.y"] });
+  await api.listJobs();
+  assert.equal(seen[0]["X-Torchplay-Share"], "tps_a.x,tps_b.y");
+  assert.equal(seen[0].Authorization, "Bearer tpu_alice");
+  const protocols = api.streamProtocols();
+  assert.equal(protocols.length, 4);
+  assert.ok(protocols[2].startsWith("share.") && protocols[3].startsWith("share."));
+  assert.deepEqual(createApi({ fetch, token: "t" }).streamProtocols().length, 2);
 });

@@ -92,3 +92,27 @@ def test_a_job_stored_before_plans_were_kept_is_planned_once(tmp_path: Path) -> 
     assert job is not None and job["plan"]["input_shape"] == [2] and job["request"]["checkpoint_every"] == 10
     assert (store.get_job("b") or {})["plan"] is None  # no longer plans: kept as it was
     assert calls == ["spiral", "nope", "nope"]
+
+
+def test_jobs_kept_from_before_owners_are_the_admins(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    with sqlite3.connect(path) as old:  # a data dir from before jobs and sweeps had owners
+        old.executescript(
+            "CREATE TABLE jobs (id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL,"
+            " started_at TEXT, finished_at TEXT, epoch INTEGER NOT NULL DEFAULT 0, epochs INTEGER NOT NULL,"
+            " train_loss REAL, val_loss REAL, metrics TEXT NOT NULL DEFAULT '{}', device TEXT, error TEXT,"
+            " request TEXT NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0);"
+            "CREATE TABLE sweeps (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, body TEXT NOT NULL,"
+            " members TEXT NOT NULL);"
+            "INSERT INTO jobs (id, name, status, created_at, epochs, request) VALUES ('old', 'o', 'completed', 'x', 1, '{}');"
+            "INSERT INTO sweeps VALUES ('s', 'n', 'x', '{}', '[]');"
+        )
+    store = Store(path)
+    store.create_job("mine", "m", 1, {}, {}, owner="alice")
+    assert store.get_job("old")["owner"] == "admin"  # type: ignore[index]
+    assert store.get_sweep("s")["owner"] == "admin"  # type: ignore[index]
+    assert [j["id"] for j in store.list_jobs("admin")] == ["old"]
+    assert [j["id"] for j in store.list_jobs("alice")] == ["mine"]
+    assert {j["id"] for j in store.list_jobs("alice", also=("old",))} == {"mine", "old"}
+    assert {j["id"] for j in store.list_jobs()} == {"mine", "old"}
+    store.close()

@@ -16,14 +16,28 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 import torchplay
+from torchplay.api.access import AccessGuard, ShareViewers
 from torchplay.api.errors import COMMON_ERRORS, STATE_ERRORS
-from torchplay.api.guards import AllowedMethods, BodyLimit, JsonDepth, TokenGuard
-from torchplay.api.routes import autograd, catalogue, doctor, export, jobs, models, one_step, stream, sweeps, uploads
+from torchplay.api.guards import AllowedMethods, BodyLimit, JsonDepth
+from torchplay.api.routes import (
+    autograd,
+    catalogue,
+    doctor,
+    export,
+    jobs,
+    models,
+    one_step,
+    people,
+    stream,
+    sweeps,
+    uploads,
+)
 from torchplay.api.security import BrowserGuard, BrowserPolicy
 from torchplay.data import DatasetUnavailable
 from torchplay.jobs import JobError, JobFiles, JobManager, Store, make_executor
 from torchplay.jobs.inference_process import InferenceProcess
 from torchplay.jobs.legacy import plan_legacy_jobs
+from torchplay.people import Accounts
 from torchplay.planning import plan_under, warm_up_planning
 from torchplay.settings import Settings
 from torchplay.spec import SpecError
@@ -50,8 +64,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             make_executor(settings),
             JobFiles(settings.data_dir, settings.keep_checkpoints),
             settings.max_queued_jobs,
+            settings.max_queued_per_user,
+            settings.max_running_per_user,
         )
         app.state.manager = manager
+        app.state.accounts = Accounts(settings.db_path)
+        app.state.viewers = ShareViewers()
         app.state.inference = InferenceProcess(settings.inference_threads, settings.predict_timeout_s)
         app.state.sweeps = Sweeps(manager, store)
 
@@ -69,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await asyncio.to_thread(app.state.inference.close)
             await manager.close()
             store.close()
+            app.state.accounts.close()
 
     app = FastAPI(title="torchplay", version=torchplay.__version__, lifespan=lifespan)
     app.state.settings = settings
@@ -76,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalogue.router,
         models.router,
         jobs.router,
+        people.router,
         sweeps.router,
         stream.router,
         export.router,
@@ -98,7 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(JsonDepth, max_depth=settings.max_json_depth)
     app.add_middleware(AllowedMethods, router=app.router)
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
-    app.add_middleware(TokenGuard, token=settings.token)
+    app.add_middleware(AccessGuard, token=settings.token)
     # Outermost (added last): a foreign Host or Origin is refused before anything else runs.
     app.add_middleware(BrowserGuard, policy=BrowserPolicy.from_settings(settings))
     return app

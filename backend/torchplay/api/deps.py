@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from torchplay.api.access import ShareViewers, caller
 from torchplay.jobs import JobManager
 from torchplay.jobs.inference_process import InferenceProcess
+from torchplay.people import Accounts, Caller
 from torchplay.settings import Settings
 from torchplay.sweeps.service import Sweeps
 
@@ -30,7 +32,24 @@ async def get_sweeps(request: Request) -> Sweeps:
     return request.app.state.sweeps
 
 
+async def get_caller(request: Request) -> Caller:
+    """Who is asking: found once, for every route, by `api.access.AccessGuard`, which has
+    already refused what this caller may not do with the job or sweep a path names."""
+    return caller(request.scope)
+
+
+async def get_accounts(request: Request) -> Accounts:
+    return request.app.state.accounts
+
+
+async def get_viewers(request: Request) -> ShareViewers:
+    return request.app.state.viewers
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ManagerDep = Annotated[JobManager, Depends(get_manager)]
 InferenceDep = Annotated[InferenceProcess, Depends(get_inference)]
 SweepsDep = Annotated[Sweeps, Depends(get_sweeps)]
+CallerDep = Annotated[Caller, Depends(get_caller)]
+AccountsDep = Annotated[Accounts, Depends(get_accounts)]
+ViewersDep = Annotated[ShareViewers, Depends(get_viewers)]

@@ -1,5 +1,6 @@
-"""ASGI guards in front of every route: the bearer token, the body-size limit, methods,
-the nesting of JSON bodies.
+"""ASGI guards in front of every route: the body-size limit, methods, the nesting of JSON
+bodies, and where a request carries its token (who it is and what it may do are
+`access.py`'s).
 
 They are middleware rather than dependencies so nothing, not a 404 nor a WebSocket
 handshake nor a static file under /api, slips past them. What a browser may ask (Host,
@@ -12,7 +13,6 @@ import base64
 import binascii
 import json
 import re
-import secrets
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -53,32 +53,7 @@ async def refuse_websocket(receive: Receive, send: Send, reason: str) -> None:
     await send({"type": "websocket.close", "code": CloseCode.POLICY, "reason": reason[:120]})
 
 
-class TokenGuard:
-    """With a token set, every /api request (WebSocket too) must present it."""
-
-    def __init__(self, app: ASGIApp, token: str | None) -> None:
-        self.app, self.token = app, token
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.token is None or scope["type"] not in ("http", "websocket") or not _protected(scope["path"]):
-            return await self.app(scope, receive, send)
-        if self._presented(scope):
-            return await self.app(scope, receive, send)
-        if scope["type"] == "websocket":
-            return await refuse_websocket(receive, send, "missing or wrong token")
-        await reject(
-            send,
-            401,
-            "missing or wrong token: send 'Authorization: Bearer <TORCHPLAY_TOKEN>'",
-            [(b"www-authenticate", b"Bearer")],
-        )
-
-    def _presented(self, scope: Scope) -> bool:
-        assert self.token is not None
-        return secrets.compare_digest(_carried_token(scope).encode(), self.token.encode())
-
-
-def _carried_token(scope: Scope) -> str:
+def carried_token(scope: Scope) -> str:
     """`Authorization: Bearer`, else the WebSocket's bearer subprotocol, else `?token=` (scripts)."""
     headers = dict(scope.get("headers") or [])
     given = headers.get(b"authorization", b"").decode("latin-1")
@@ -95,7 +70,7 @@ def _carried_token(scope: Scope) -> str:
     return (query.get("token") or [""])[0]
 
 
-def _protected(path: str) -> bool:
+def protected(path: str) -> bool:
     return (
         path.startswith("/api") or path.startswith("/docs") or path.startswith("/openapi") or path.startswith("/redoc")
     )

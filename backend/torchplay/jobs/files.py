@@ -41,6 +41,20 @@ class JobFiles:
         ahead), and the damaged newer ones passed over. Checksums are read in a thread."""
         return await asyncio.to_thread(checkpoint.newest_good, self.folder(job_id), at_most)
 
+    async def checkpoints(self, job_id: str, at_most: int) -> list[int]:
+        """Epochs with a good checkpoint the stored history reaches (what a fork may start from)."""
+        folder = self.folder(job_id)
+
+        def good() -> list[int]:
+            return [e for e in checkpoint.epochs(folder) if e <= at_most and checkpoint.verify(folder, e) is None]
+
+        return await asyncio.wrap_future(self._worker.submit(good))
+
+    async def copy_checkpoint(self, source: str, target: str, epoch: int) -> None:
+        """Copy one checkpoint into another job's (new) folder: in the file thread, so the
+        source's prunes wait for it."""
+        await asyncio.wrap_future(self._worker.submit(checkpoint.copy, self.folder(source), self.folder(target), epoch))
+
     def prune(self, job_id: str, stored_epoch: int) -> None:
         """Drop checkpoints the history has passed, soon. A fast job stores many epochs a
         second: while one prune waits, newer epochs only move its target."""

@@ -33,6 +33,7 @@ from torchplay.jobs.fanout import LiveFanout
 from torchplay.jobs.files import JobFiles
 from torchplay.jobs.intake import EventIntake
 from torchplay.jobs.store import UNFINISHED, Store
+from torchplay.people.caller import ADMIN
 from torchplay.planning import PlannedJob
 from torchplay.spec import lifecycle
 from torchplay.spec.events import DoneEvent, EpochEvent
@@ -42,6 +43,7 @@ from torchplay.spec.wire import EventBase
 __all__ = ["JobError", "JobManager"]
 
 DISPATCH_RETRY_S = 1.0  # while a job waits for resources, how often to look again
+FORKED_EVENTS = ("epoch", "snapshot")  # the parent's history a fork continues
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -60,11 +62,19 @@ def _on_loop(method: Callable[Concatenate[JobManager, _P], _R]) -> Callable[Conc
 
 
 class JobManager:
-    def __init__(self, store: Store, executor: Executor, files: JobFiles, max_queued: int = 100) -> None:
+    def __init__(
+        self,
+        store: Store,
+        executor: Executor,
+        files: JobFiles,
+        max_queued: int = 100,
+        max_queued_per_user: int | None = None,
+        max_running_per_user: int | None = None,
+    ) -> None:
         self.store = store
         self.executor = executor
         self.files = files
-        self.admission = Admission(executor, max_queued)
+        self.admission = Admission(executor, max_queued, max_queued_per_user, max_running_per_user)
         self.intake = EventIntake(store)
         self.live = LiveFanout(store)
         self._stop_requested: set[str] = set()
@@ -99,7 +109,7 @@ class JobManager:
             point = await self.files.resume_point(job["id"], job["epoch"])
             if point.epoch is not None:
                 self._resume[job["id"]] = {"epoch": point.epoch, "note": point.note()}
-            self.admission.enqueue(job["id"], plan)
+            self.admission.enqueue(job["id"], plan, job["owner"])
         self._dispatch()
 
     @_on_loop
@@ -120,16 +130,57 @@ class JobManager:
     # --- commands ------------------------------------------------------------------------------
 
     @_on_loop
-    def create(self, plan: PlannedJob) -> dict[str, Any]:
-        self.admission.check_room()
+    def create(self, plan: PlannedJob, owner: str = ADMIN) -> dict[str, Any]:
+        self.admission.check_room(owner=owner)
         job_id = secrets.token_hex(6)
         request = plan.request.model_dump(mode="json")
         facts = plan.model_dump(mode="json", exclude={"request"})
-        self.store.create_job(job_id, request["name"], request["epochs"], request, facts)
+        self.store.create_job(job_id, request["name"], request["epochs"], request, facts, owner)
         self.live.open(job_id)
-        self.admission.enqueue(job_id, plan)
+        self.admission.enqueue(job_id, plan, owner)
         self._dispatch()
         return self.get(job_id)
+
+    @_on_loop
+    async def fork(
+        self, parent_id: str, epoch: int, plan: PlannedJob, owner: str, settings: dict[str, float] | None = None
+    ) -> dict[str, Any]:
+        """A new job of `owner`'s that continues `parent_id` from its checkpoint of `epoch`:
+        the parent's history up to that epoch is copied in, and training resumes there, with
+        the optimizer `settings` (lr, momentum, weight_decay) put over the checkpoint's."""
+        self.admission.check_room(owner=owner)
+        parent = self.stored(parent_id, with_request=False)
+        through = next((e for e in self.store.events(parent_id, "epoch") if e["epoch"] == epoch), None)
+        available = await self.files.checkpoints(parent_id, parent["epoch"])
+        if through is None or epoch not in available:
+            have = ", ".join(map(str, available)) or "none yet"
+            raise JobError(
+                409, f"job {parent_id} has no checkpoint of epoch {epoch} to fork from (checkpoints: {have})"
+            )
+        child_id = secrets.token_hex(6)
+        await self.files.copy_checkpoint(parent_id, child_id, epoch)
+        self.admission.check_room(owner=owner)  # again: the copy took a while
+        request = plan.request.model_dump(mode="json")
+        facts = plan.model_dump(mode="json", exclude={"request"})
+        origin = {"job": parent_id, "epoch": epoch}
+        self.store.create_job(child_id, request["name"], request["epochs"], request, facts, owner, origin)
+        last_seq = self.store.copy_history(parent_id, child_id, through["seq"], FORKED_EVENTS)
+        self.store.update_job(
+            child_id,
+            epoch=epoch,
+            train_loss=through["train_loss"],
+            val_loss=through["val_loss"],
+            metrics=through["metrics"],
+        )
+        self.live.open(child_id, last_seq, replay_stored=True)
+        self._resume[child_id] = {
+            "epoch": epoch,
+            "note": f"forked from job {parent_id} at epoch {epoch}",
+            "settings": settings or {},
+        }
+        self.admission.enqueue(child_id, plan, owner)
+        self._dispatch()
+        return self.get(child_id)
 
     @_on_loop
     def get(self, job_id: str) -> dict[str, Any]:
@@ -147,8 +198,9 @@ class JobManager:
         return _planned(self.stored(job_id))
 
     @_on_loop
-    def list_jobs(self) -> list[dict[str, Any]]:
-        return [self._public(job) for job in self.store.list_jobs()]
+    def list_jobs(self, owner: str | None = None, also: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        """Every job; with `owner`, theirs and those in `also` (opened by share links)."""
+        return [self._public(job) for job in self.store.list_jobs(owner, also)]
 
     @_on_loop
     def stop(self, job_id: str) -> dict[str, Any]:
@@ -200,7 +252,7 @@ class JobManager:
 
         Events after the checkpoint's epoch are dropped, the `interrupted` mark included:
         the resumed run redoes those epochs, so the history stays one continuous run."""
-        self.admission.check_room()
+        self.admission.check_room(owner=self.stored(job_id, with_request=False)["owner"])
         plan = self.plan(job_id)
         stored = self.store.events(job_id, "epoch")
         if job_id in self._restarting:
@@ -223,7 +275,7 @@ class JobManager:
         self.live.open(job_id, self.stored(job_id, with_request=False)["last_seq"], replay_stored=True)
         if last is not None or point.skipped:
             self._resume[job_id] = {"epoch": last["epoch"] if last else None, "note": point.note()}
-        self.admission.enqueue(job_id, plan)
+        self.admission.enqueue(job_id, plan, self.stored(job_id, with_request=False)["owner"])
         self._dispatch()
         return self.get(job_id)
 

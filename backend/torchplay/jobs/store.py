@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from torchplay.jobs.replay import LATEST_ONLY, Row, replayed
+from torchplay.people.caller import ADMIN
 from torchplay.spec.lifecycle import ACTIVE, JobStatus
 
 _SCHEMA = """
@@ -36,7 +37,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     error TEXT,
     request TEXT NOT NULL,
     plan TEXT,
-    last_seq INTEGER NOT NULL DEFAULT 0
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    owner TEXT,
+    forked_from TEXT
 );
 CREATE TABLE IF NOT EXISTS events (
     job_id TEXT NOT NULL,
@@ -50,7 +53,8 @@ CREATE TABLE IF NOT EXISTS sweeps (
     name TEXT NOT NULL,
     created_at TEXT NOT NULL,
     body TEXT NOT NULL,
-    members TEXT NOT NULL
+    members TEXT NOT NULL,
+    owner TEXT
 );
 CREATE TABLE IF NOT EXISTS sweep_rungs (
     sweep_id TEXT NOT NULL,
@@ -62,7 +66,10 @@ CREATE TABLE IF NOT EXISTS sweep_rungs (
 );
 """
 
-_SUMMARY = "id, name, status, created_at, started_at, finished_at, epoch, epochs, train_loss, val_loss, metrics, device, threads, error"
+_SUMMARY = (
+    "id, name, status, created_at, started_at, finished_at, epoch, epochs, train_loss, val_loss, metrics, device, "
+    "threads, error, owner, forked_from"
+)
 UNFINISHED = tuple(status.value for status in JobStatus if status in ACTIVE)  # the lifecycle table's
 
 
@@ -85,6 +92,11 @@ class Store:
                 self._db.execute("ALTER TABLE jobs ADD COLUMN plan TEXT")
             if "threads" not in columns:  # … or their thread count
                 self._db.execute("ALTER TABLE jobs ADD COLUMN threads INTEGER")
+            for column in ("owner", "forked_from"):  # … or who owns them (NULL: the admin)
+                if column not in columns:
+                    self._db.execute(f"ALTER TABLE jobs ADD COLUMN {column} TEXT")
+            if "owner" not in {row[1] for row in self._db.execute("PRAGMA table_info(sweeps)")}:
+                self._db.execute("ALTER TABLE sweeps ADD COLUMN owner TEXT")
 
     def close(self) -> None:
         """Fold the write-ahead log into the database first: a copied data folder is then
@@ -98,14 +110,30 @@ class Store:
     # --- jobs ----------------------------------------------------------------------------
 
     def create_job(
-        self, job_id: str, name: str, epochs: int, request: dict[str, Any], plan: dict[str, Any]
+        self,
+        job_id: str,
+        name: str,
+        epochs: int,
+        request: dict[str, Any],
+        plan: dict[str, Any],
+        owner: str | None = None,
+        forked_from: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """A queued job: its normalised request and what planning decided about it."""
+        """A queued job: its normalised request, what planning decided about it, its owner."""
         with self._lock:
             self._db.execute(
-                "INSERT INTO jobs (id, name, status, created_at, epochs, request, plan)"
-                " VALUES (?, ?, 'queued', ?, ?, ?, ?)",
-                (job_id, name, now_iso(), epochs, json.dumps(request), json.dumps(plan)),
+                "INSERT INTO jobs (id, name, status, created_at, epochs, request, plan, owner, forked_from)"
+                " VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
+                (
+                    job_id,
+                    name,
+                    now_iso(),
+                    epochs,
+                    json.dumps(request),
+                    json.dumps(plan),
+                    owner,
+                    json.dumps(forked_from) if forked_from else None,
+                ),
             )
         job = self.get_job(job_id)
         assert job is not None
@@ -117,8 +145,14 @@ class Store:
             row = self._db.execute(f"SELECT {columns} FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _job(row) if row else None
 
-    def list_jobs(self) -> list[dict[str, Any]]:
-        return self._jobs("ORDER BY created_at DESC, rowid DESC", with_request=False)
+    def list_jobs(self, owner: str | None = None, also: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        """Every job, newest first; with `owner`, only theirs (None stored: the admin's, `admin`)
+        and the jobs in `also`."""
+        if owner is None:
+            return self._jobs("ORDER BY created_at DESC, rowid DESC", with_request=False)
+        marks = ",".join("?" * len(also))
+        clause = "WHERE COALESCE(owner, ?) = ?" + (f" OR id IN ({marks})" if also else "")
+        return self._jobs(f"{clause} ORDER BY created_at DESC, rowid DESC", (ADMIN, owner, *also), with_request=False)
 
     def unfinished_jobs(self) -> list[dict[str, Any]]:
         marks = ",".join("?" * len(UNFINISHED))
@@ -175,6 +209,30 @@ class Store:
                 self._db.execute("ROLLBACK")
                 raise
 
+    def copy_history(self, parent_id: str, child_id: str, through_seq: int, kinds: tuple[str, ...]) -> int:
+        """Copy the parent's events of `kinds` up to `through_seq` into the (new, empty) child,
+        numbered afresh as the child's own; returns the child's last seq."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT type, body FROM events WHERE job_id = ? AND seq <= ? AND type IN ({','.join('?' * len(kinds))})"
+                " ORDER BY seq",
+                (parent_id, through_seq, *kinds),
+            ).fetchall()
+            copied = []
+            for seq, (kind, body) in enumerate(rows, start=1):
+                event = json.loads(body)
+                event["seq"], event["job_id"] = seq, child_id
+                copied.append((child_id, seq, kind, json.dumps(event, separators=(",", ":"))))
+            self._db.execute("BEGIN")
+            try:
+                self._db.executemany("INSERT INTO events (job_id, seq, type, body) VALUES (?, ?, ?, ?)", copied)
+                self._update(child_id, {"last_seq": len(copied)})
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return len(copied)
+
     def replay(self, job_id: str, since: int) -> list[Row]:
         """Events after `since` as a viewer catching up gets them (`jobs.replay`)."""
         (latest,) = LATEST_ONLY
@@ -204,11 +262,13 @@ class Store:
 
     # --- sweeps ------------------------------------------------------------------------
 
-    def create_sweep(self, sweep_id: str, name: str, body: dict[str, Any], members: list[dict[str, Any]]) -> None:
+    def create_sweep(
+        self, sweep_id: str, name: str, body: dict[str, Any], members: list[dict[str, Any]], owner: str | None = None
+    ) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT INTO sweeps (id, name, created_at, body, members) VALUES (?, ?, ?, ?, ?)",
-                (sweep_id, name, now_iso(), json.dumps(body), json.dumps(members)),
+                "INSERT INTO sweeps (id, name, created_at, body, members, owner) VALUES (?, ?, ?, ?, ?, ?)",
+                (sweep_id, name, now_iso(), json.dumps(body), json.dumps(members), owner),
             )
 
     def get_sweep(self, sweep_id: str) -> dict[str, Any] | None:
@@ -220,6 +280,7 @@ class Store:
         if row is None:
             return None
         sweep = dict(row)
+        sweep["owner"] = sweep.get("owner") or ADMIN
         sweep["body"], sweep["members"] = json.loads(sweep["body"]), json.loads(sweep["members"])
         sweep["stopped"] = {job_id: reason for job_id, reason in stops}
         return sweep
@@ -268,6 +329,8 @@ _JSON_COLUMNS = ("metrics", "request", "plan")
 def _job(row: sqlite3.Row) -> dict[str, Any]:
     job = dict(row)
     job["metrics"] = json.loads(job["metrics"] or "{}")
+    job["owner"] = job.get("owner") or ADMIN  # kept from before jobs had owners
+    job["forked_from"] = json.loads(job["forked_from"]) if job.get("forked_from") else None
     if "request" in job:
         job["request"] = json.loads(job["request"])
     if "plan" in job:

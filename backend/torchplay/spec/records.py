@@ -9,6 +9,11 @@ from torchplay.spec.job import JobCreate
 from torchplay.spec.lifecycle import JobStatus
 
 
+class ForkedFrom(BaseModel):
+    job: str
+    epoch: int
+
+
 class JobSummary(BaseModel):
     """A row of `GET /api/jobs`."""
 
@@ -28,6 +33,8 @@ class JobSummary(BaseModel):
     error: str | None = Field(description="Why it failed or was interrupted.")
     worker_pid: int | None = Field(description="The process training it, while it is active.")
     queue_reason: str | None = Field(description="Why a queued job waits.")
+    owner: str = Field(description="The user whose job it is (`admin`: TORCHPLAY_TOKEN's holder).")
+    forked_from: ForkedFrom | None = Field(description="The job and epoch it continues from, if it is a fork.")
 
 
 class JobPublic(JobSummary):

@@ -82,6 +82,7 @@ class SweepPublic(BaseModel):
     id: str
     name: str
     created_at: str
+    owner: str = Field(description="Who made it; its members are theirs too.")
     status: str = Field(description="running while any member is queued or training, else done.")
     axes: dict[str, list[AxisValue]]
     mode: str

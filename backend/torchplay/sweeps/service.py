@@ -13,6 +13,7 @@ from typing import Any
 from torchplay.jobs.errors import JobError
 from torchplay.jobs.manager import JobManager
 from torchplay.jobs.store import UNFINISHED, Store
+from torchplay.people.caller import ADMIN
 from torchplay.planning import PlannedJob
 from torchplay.spec.events import EpochEvent
 from torchplay.spec.sweep import EarlyStopping, SweepCreate
@@ -36,17 +37,20 @@ class Sweeps:
             for member in sweep["members"]:
                 self._rules[member["id"]] = (sweep["id"], EarlyStopping.model_validate(rule))
 
-    def create(self, sweep: SweepCreate, members: list[Member], plans: list[PlannedJob]) -> dict[str, Any]:
-        """Every member queued, or none: room for all of them is checked first."""
-        self.manager.admission.check_room(len(plans))
+    def create(
+        self, sweep: SweepCreate, members: list[Member], plans: list[PlannedJob], owner: str = ADMIN
+    ) -> dict[str, Any]:
+        """Every member queued (owned by the sweep's owner), or none: room for all of them is
+        checked first."""
+        self.manager.admission.check_room(len(plans), owner)
         sweep_id = secrets.token_hex(6)
         rows = []
         for member, plan in zip(members, plans, strict=True):
-            job = self.manager.create(plan)
+            job = self.manager.create(plan, owner)
             rows.append({"id": job["id"], "values": member.values})
             if sweep.early_stopping is not None:
                 self._rules[job["id"]] = (sweep_id, sweep.early_stopping)
-        self.store.create_sweep(sweep_id, sweep.name, sweep.model_dump(mode="json", exclude={"base"}), rows)
+        self.store.create_sweep(sweep_id, sweep.name, sweep.model_dump(mode="json", exclude={"base"}), rows, owner)
         return {"id": sweep_id, "members": [row["id"] for row in rows]}
 
     def get(self, sweep_id: str) -> dict[str, Any]:
@@ -74,6 +78,7 @@ class Sweeps:
             "id": sweep["id"],
             "name": sweep["name"],
             "created_at": sweep["created_at"],
+            "owner": sweep["owner"],
             "status": "running" if active else "done",
             "axes": body["axes"],
             "mode": body["mode"],
@@ -81,8 +86,12 @@ class Sweeps:
             "members": members,
         }
 
-    def list_sweeps(self) -> list[dict[str, Any]]:
-        return [self.get(sweep["id"]) for sweep in self.store.list_sweeps()]
+    def list_sweeps(self, owner: str | None = None) -> list[dict[str, Any]]:
+        """Every sweep, or only `owner`'s."""
+        return [self.get(sweep["id"]) for sweep in self.store.list_sweeps() if owner in (None, sweep["owner"])]
+
+    def owner(self, sweep_id: str) -> str:
+        return str(self._stored(sweep_id)["owner"])
 
     def stop(self, sweep_id: str) -> dict[str, Any]:
         for row in self._stored(sweep_id)["members"]:

@@ -19,6 +19,7 @@ newer ones; resume takes the newest good one not past the stored history (`newes
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -165,6 +166,18 @@ def prune(directory: Path, stored_epoch: int, keep: int = DEFAULT_KEEP) -> None:
         _sums(directory, old).unlink(missing_ok=True)
 
 
+def copy(source: Path, target: Path, epoch: int) -> None:
+    """Checkpoint `epoch` of one folder into another (a fork starts from it); the commit
+    mark (state) goes after the weights, as `save` writes them."""
+    if epoch not in epochs(source):
+        raise CheckpointError(f"there is no complete checkpoint of epoch {epoch}")
+    target.mkdir(parents=True, exist_ok=True)
+    for path in (_weights(source, epoch), _state(source, epoch), _sums(source, epoch)):
+        if path.is_file():
+            _atomic(target / path.name, functools.partial(_write_bytes, data=path.read_bytes()))
+    _fsync_dir(target)
+
+
 def load(directory: Path, epoch: int, run: RunState) -> Restored:
     """Put checkpoint `epoch`'s state into freshly built objects; return the loop's counters."""
     if epoch not in epochs(directory):
@@ -222,6 +235,10 @@ def _atomic(path: Path, write: Any) -> str:
     digest = _sha256(tmp)  # read back from the page cache, as it will be read at resume
     os.replace(tmp, path)
     return digest
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
 
 
 def _sha256(path: Path) -> str:

@@ -265,6 +265,10 @@ class EpochLoop:
         restored = checkpoint.load(self.checkpoint_dir, int(resume_from["epoch"]), self.learner.run_state)
         self.start_epoch = restored.epoch + 1
         self.resumed = {"epoch": restored.epoch, "note": resume_from.get("note")}
+        # A fork that changed the optimizer's settings: the checkpoint's are the parent's.
+        for optimizer in self.learner.run_state.optimizers.values():
+            for group in optimizer.param_groups:
+                group.update({k: v for k, v in resume_from.get("settings", {}).items() if k in group})
         self.elapsed_before = float(restored.state.pop("elapsed_s", 0.0))
         return restored.state
 

@@ -24,7 +24,8 @@ export class ApiError extends Error {
 
 // token: a string, or a function returning the current one (it may change while the
 // page runs: lib/auth.js asks for it when the server answers 401).
-export function createApi({ fetch = globalThis.fetch.bind(globalThis), token = null, origin = "" } = {}) {
+// shares: share-link tokens held beside the user's token (lib/auth.js initialShares).
+export function createApi({ fetch = globalThis.fetch.bind(globalThis), token = null, origin = "", shares = [] } = {}) {
   const currentToken = typeof token === "function" ? token : () => token;
   // as: "json" (the default: parsed, or the text when it is not JSON), "text", or "blob"
   // ({blob, filename} from the Content-Disposition header).
@@ -32,6 +33,7 @@ export function createApi({ fetch = globalThis.fetch.bind(globalThis), token = n
     const headers = { Accept: "application/json" };
     const token = currentToken();
     if (token) headers.Authorization = `Bearer ${token}`;
+    if (shares.length) headers["X-Torchplay-Share"] = shares.join(",");
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const url = origin + path + (query ? `?${new URLSearchParams(query)}` : "");
     let response;
@@ -101,6 +103,13 @@ export function createApi({ fetch = globalThis.fetch.bind(globalThis), token = n
     getSweep: (sweepId) => request("GET", `/api/sweeps/${id(sweepId)}`),
     stopSweep: (sweepId) => request("POST", `/api/sweeps/${id(sweepId)}/stop`),
     deleteSweep: (sweepId) => request("DELETE", `/api/sweeps/${id(sweepId)}`),
+    // People on a shared server: who am I, a job's read-only share links, forks.
+    me: () => request("GET", "/api/me"),
+    shares: (jobId) => request("GET", `/api/jobs/${id(jobId)}/shares`),
+    createShare: (jobId, body) => request("POST", `/api/jobs/${id(jobId)}/shares`, { body }),
+    revokeShare: (jobId, shareId) => request("DELETE", `/api/jobs/${id(jobId)}/shares/${encodeURIComponent(shareId)}`),
+    checkpoints: (jobId) => request("GET", `/api/jobs/${id(jobId)}/checkpoints`),
+    forkJob: (jobId, body) => request("POST", `/api/jobs/${id(jobId)}/fork`, { body }),
     autograd: (body) => request("POST", "/api/autograd", { body }),
     autogradExamples: () => request("GET", "/api/autograd/examples"),
     // ws(s)://host/api/jobs/{id}/stream?since=SEQ
@@ -112,7 +121,8 @@ export function createApi({ fetch = globalThis.fetch.bind(globalThis), token = n
     // The second argument of `new WebSocket(url, protocols)`.
     streamProtocols() {
       const token = currentToken();
-      return token ? [STREAM_PROTOCOL, `bearer.${toBase64Url(token)}`] : [STREAM_PROTOCOL];
+      const shared = shares.map((one) => `share.${toBase64Url(one)}`);
+      return token ? [STREAM_PROTOCOL, `bearer.${toBase64Url(token)}`, ...shared] : [STREAM_PROTOCOL, ...shared];
     },
   };
 }

@@ -25,6 +25,31 @@ export function initialToken({ href, replaceUrl = () => {}, storage = null, lega
   return fromUrl.token ?? (storage?.getItem(TOKEN_KEY) || null);
 }
 
+// Share links ("tps_…" tokens) a tab holds beside a user's token, sent as X-Torchplay-Share.
+export const SHARES_KEY = "torchplay.shares";
+export const SHARE_PREFIX = "tps_";
+
+// A share link opened in a tab that already holds a user's token joins the tab's shares
+// instead of replacing the user (who may then fork the shared job as themselves); it is
+// taken out of the address bar. Returns the tab's shares.
+export function initialShares({ href, replaceUrl = () => {}, storage = null }) {
+  let shares = [];
+  try {
+    const kept = JSON.parse(storage?.getItem(SHARES_KEY) ?? "[]");
+    shares = Array.isArray(kept) ? kept.filter((one) => typeof one === "string" && one.startsWith(SHARE_PREFIX)) : [];
+  } catch {
+    shares = [];
+  }
+  const held = storage?.getItem(TOKEN_KEY);
+  const fromUrl = splitTokenFromUrl(href);
+  if (fromUrl.token?.startsWith(SHARE_PREFIX) && held && !held.startsWith(SHARE_PREFIX)) {
+    replaceUrl(fromUrl.href);
+    shares = [...new Set([...shares, fromUrl.token])];
+    storage?.setItem(SHARES_KEY, JSON.stringify(shares));
+  }
+  return shares;
+}
+
 // ask(reason) → Promise<string | null>; reason is "required" (no token was sent)
 // or "wrong" (the token sent was refused). null means the person gave up: the 401
 // then reaches the caller as an ordinary error.

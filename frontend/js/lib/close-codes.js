@@ -6,6 +6,7 @@ export const CLOSE = Object.freeze({
   GOING_AWAY: 1001, // the stream ended early: the server shuts down, or the connection broke
   POLICY: 1008, // refused: a wrong token, another site's page, a bad `since`, we stopped reading
   TOO_BIG: 1009, // we sent a message over the server's limit
+  REVOKED: 4403, // the share link (or user) we came by was revoked, or the link expired
   NO_JOB: 4404, // no such job: reconnecting will not help
 });
 

@@ -1,4 +1,4 @@
-// Top bar tools: the server's torch version and devices, and the language switch.
+// Top bar tools: who am I, the server's torch version and devices, and the language switch.
 
 import { h, replaceChildren } from "./dom.js";
 
@@ -6,7 +6,14 @@ const LANGUAGE_NAMES = { en: "English", zh: "中文" };
 
 export function createHeader({ root, store, languages, onLanguage }) {
   function render() {
-    const { t, lang, system } = store.get();
+    const { t, lang, system, me } = store.get();
+    const who = me
+      ? h("span", {
+          class: "whoami",
+          dataset: { testid: "whoami" },
+          text: me.anonymous ? t("people.viewer") : me.admin ? t("people.admin", { name: me.name }) : t("people.user", { name: me.name }),
+        })
+      : null;
     const info = system
       ? h(
           "span",
@@ -32,10 +39,10 @@ export function createHeader({ root, store, languages, onLanguage }) {
         }),
       ),
     );
-    replaceChildren(root, info, switcher);
+    replaceChildren(root, who, info, switcher);
   }
   store.subscribe((state, previous) => {
-    if (state.t !== previous.t || state.system !== previous.system) render();
+    if (state.t !== previous.t || state.system !== previous.system || state.me !== previous.me) render();
   });
   render();
 }

@@ -18,7 +18,8 @@ import { statusBadge } from "./status-badge.js";
 
 // onUnauthorized(): the stream was refused (close 1008, e.g. a wrong token); resolves
 // once the page may try again (lib/auth.js asked for a new token).
-export function createJobView({ root, store, api, Plotly, datasets = [], lifecycle, notify, onJobFinished, onUnauthorized }) {
+// headTools: an element for the job's head (who owns it, share, fork), or null.
+export function createJobView({ root, store, api, Plotly, datasets = [], lifecycle, notify, onJobFinished, onUnauthorized, headTools = null }) {
   let t = store.get().t;
   let watching = null; // {id, stream, summary, record, lastSnapshot, snapshotEpoch}
   let dropNotice = null; // the "connection dropped" toast while reconnecting
@@ -81,7 +82,7 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
   const body = h(
     "div",
     { class: "job-body", hidden: true },
-    h("div", { class: "job-head" }, jobName, h("div", { class: "job-head-right" }, elapsedEl, badgeSlot)),
+    h("div", { class: "job-head" }, jobName, h("div", { class: "job-head-right" }, headTools, elapsedEl, badgeSlot)),
     tabs.bar,
     livePanel,
     tabs.panel,

@@ -85,6 +85,9 @@ export function createJobsList({ root, store, lifecycle, actions }) {
   }
 
   function row(job, active, picked) {
+    const me = store.get().me;
+    // Jobs shared with me (by a link) are watched, never controlled: no stop, resume, delete.
+    const mine = !me || me.admin || job.owner === me.name;
     const epochs = job.epochs ?? 0;
     const percent = epochs ? Math.min(100, (100 * (job.epoch ?? 0)) / epochs) : 0;
     const open = () => actions.open(job.id);
@@ -115,7 +118,13 @@ export function createJobsList({ root, store, lifecycle, actions }) {
           onchange: (event) => actions.pickForCompare(job.id, event.target.checked),
         }),
       ),
-      h("td", { class: "job-name-cell" }, h("span", { class: "job-title", text: job.name ?? job.id }), h("span", { class: "job-id", text: job.id })),
+      h(
+        "td",
+        { class: "job-name-cell" },
+        h("span", { class: "job-title", text: job.name ?? job.id }),
+        h("span", { class: "job-id", text: job.id }),
+        mine ? null : h("span", { class: "tag", dataset: { testid: "row-shared" }, text: t("people.sharedBy", { name: job.owner ?? "" }) }),
+      ),
       h("td", {}, statusBadge(job.status, t)),
       h(
         "td",
@@ -129,7 +138,9 @@ export function createJobsList({ root, store, lifecycle, actions }) {
       h(
         "td",
         { class: "row-actions", onclick: (event) => event.stopPropagation() },
-        h("button", {
+        me?.anonymous
+          ? null
+          : h("button", {
           type: "button",
           class: "btn btn-ghost btn-small",
           dataset: { testid: "row-load-design" },
@@ -137,11 +148,11 @@ export function createJobsList({ root, store, lifecycle, actions }) {
           title: t("jobs.loadDesignHelp"),
           onclick: () => actions.loadDesign(job.id),
         }),
-        lifecycle.allows(job.status, "stop")
+        mine && lifecycle.allows(job.status, "stop")
           ? h("button", { type: "button", class: "btn btn-ghost btn-small", dataset: { testid: "row-stop" }, text: t("jobs.stop"), onclick: () => actions.stop(job.id) })
           : null,
         // A paused job goes on; one the server left unfinished continues from its last checkpoint.
-        lifecycle.allows(job.status, "resume")
+        mine && lifecycle.allows(job.status, "resume")
           ? h("button", {
               type: "button",
               class: "btn btn-ghost btn-small",
@@ -151,7 +162,7 @@ export function createJobsList({ root, store, lifecycle, actions }) {
               onclick: () => actions.resume(job.id),
             })
           : null,
-        h("button", {
+        !mine ? null : h("button", {
           type: "button",
           class: ["btn", "btn-small", deleting ? "btn-danger" : "btn-ghost danger-text"],
           dataset: { testid: "row-delete" },

@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from torchplay.api.deps import ManagerDep, SettingsDep
+from torchplay.api.deps import AccountsDep, CallerDep, ManagerDep, SettingsDep
 from torchplay.api.responses import JSONText, json_array
 from torchplay.planning import plan_under
 from torchplay.spec import JobCreate
@@ -33,15 +33,19 @@ class JobChange(BaseModel):
 
 
 @router.post("", status_code=201, response_model=JobPublic)
-async def create_job(body: JobCreate, manager: ManagerDep, settings: SettingsDep) -> dict[str, Any]:
+async def create_job(body: JobCreate, manager: ManagerDep, settings: SettingsDep, caller: CallerDep) -> dict[str, Any]:
     # Planned once, here: it builds the model on the meta device (CPU work, in a thread).
     plan = await run_in_threadpool(plan_under, settings, body, manager.executor.devices())
-    return manager.create(plan)
+    assert caller.name is not None  # a share link's POST never gets here (api.access)
+    return manager.create(plan, caller.name)
 
 
 @router.get("", response_model=list[JobSummary])
-async def list_jobs(manager: ManagerDep) -> list[dict[str, Any]]:
-    return manager.list_jobs()
+async def list_jobs(manager: ManagerDep, caller: CallerDep) -> list[dict[str, Any]]:
+    """An admin's: every job. Anyone else's: their own, and those their share links open."""
+    if caller.admin:
+        return manager.list_jobs()
+    return manager.list_jobs(caller.name or "", tuple(caller.shares.values()))
 
 
 @router.get("/{job_id}", response_model=JobPublic)
@@ -80,8 +84,9 @@ async def step_job(job_id: str, manager: ManagerDep) -> dict[str, Any]:
 
 
 @router.delete("/{job_id}", status_code=204)
-async def delete_job(job_id: str, manager: ManagerDep) -> Response:
+async def delete_job(job_id: str, manager: ManagerDep, accounts: AccountsDep) -> Response:
     await manager.delete(job_id)
+    accounts.forget_job(job_id)
     return Response(status_code=204)
 
 

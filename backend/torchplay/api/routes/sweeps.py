@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
-from torchplay.api.deps import ManagerDep, SettingsDep, SweepsDep
+from torchplay.api.deps import CallerDep, ManagerDep, SettingsDep, SweepsDep
 from torchplay.spec.sweep import SweepCreate, SweepCreated, SweepPublic
 from torchplay.sweeps import plan_members
 
@@ -16,15 +16,17 @@ router = APIRouter(prefix="/api/sweeps", tags=["sweeps"])
 
 @router.post("", status_code=201, response_model=SweepCreated)
 async def create_sweep(
-    body: SweepCreate, sweeps: SweepsDep, manager: ManagerDep, settings: SettingsDep
+    body: SweepCreate, sweeps: SweepsDep, manager: ManagerDep, settings: SettingsDep, caller: CallerDep
 ) -> dict[str, Any]:
     members, plans = await run_in_threadpool(plan_members, settings, body, manager.executor.devices())
-    return sweeps.create(body, members, plans)
+    assert caller.name is not None  # a share link's POST never gets here (api.access)
+    return sweeps.create(body, members, plans, caller.name)
 
 
 @router.get("", response_model=list[SweepPublic])
-async def list_sweeps(sweeps: SweepsDep) -> list[dict[str, Any]]:
-    return sweeps.list_sweeps()
+async def list_sweeps(sweeps: SweepsDep, caller: CallerDep) -> list[dict[str, Any]]:
+    """An admin's: every sweep; anyone else's: their own."""
+    return sweeps.list_sweeps(None if caller.admin else caller.name or "")
 
 
 @router.get("/{sweep_id}", response_model=SweepPublic)

@@ -1,0 +1,68 @@
+// "Train my own copy from here": pick one of the job's checkpoints (and, if wanted, more
+// epochs or another learning rate) and start a job of one's own that continues from it.
+
+import { h, replaceChildren } from "./dom.js";
+
+export function createForkDialog({ t, api, notify, onForked }) {
+  const title = h("h2", { class: "dialog-title", id: "fork-title" });
+  const body = h("p", { class: "dialog-body" });
+  const epochLabel = h("label", { for: "fork-epoch", class: "dialog-label" });
+  const epoch = h("select", { id: "fork-epoch", dataset: { testid: "fork-epoch" } });
+  const epochsLabel = h("label", { for: "fork-epochs", class: "dialog-label" });
+  const epochs = h("input", { type: "number", id: "fork-epochs", min: "2", dataset: { testid: "fork-epochs" } });
+  const message = h("p", { class: "dialog-error", role: "alert", hidden: true, dataset: { testid: "fork-error" } });
+  const cancel = h("button", { type: "button", class: "btn btn-ghost", dataset: { testid: "fork-cancel" } });
+  const submit = h("button", { type: "button", class: "btn btn-primary", dataset: { testid: "fork-submit" } });
+  const dialog = h(
+    "dialog",
+    { class: "dialog fork-dialog", "aria-labelledby": "fork-title", dataset: { testid: "fork-dialog" } },
+    h("div", { class: "dialog-form" }, title, body, epochLabel, epoch, epochsLabel, epochs, message, h("div", { class: "dialog-actions" }, cancel, submit)),
+  );
+  document.body.append(dialog);
+  let job = null;
+
+  cancel.addEventListener("click", () => dialog.close());
+  submit.addEventListener("click", async () => {
+    const changes = {};
+    const total = Number(epochs.value);
+    if (Number.isInteger(total) && total !== job.epochs) changes.epochs = total;
+    try {
+      const fork = await api.forkJob(job.id, { epoch: Number(epoch.value), changes });
+      dialog.close();
+      notify.info(t()("fork.started", { epoch: epoch.value }));
+      onForked(fork);
+    } catch (error) {
+      message.hidden = false;
+      message.textContent = t()("fork.failed", { message: error.message });
+    }
+  });
+
+  async function open(record) {
+    const tr = t();
+    job = record;
+    title.textContent = tr("fork.title");
+    body.textContent = tr("fork.body", { name: record.name ?? record.id });
+    epochLabel.textContent = tr("fork.epoch");
+    epochsLabel.textContent = tr("fork.epochs");
+    cancel.textContent = tr("common.cancel");
+    submit.textContent = tr("fork.submit");
+    epochs.value = String(record.epochs ?? "");
+    message.hidden = true;
+    let checkpoints = [];
+    try {
+      checkpoints = await api.checkpoints(record.id);
+    } catch (error) {
+      notify.error(tr("fork.failed", { message: error.message }));
+      return;
+    }
+    replaceChildren(epoch, checkpoints.map((n) => h("option", { value: String(n), text: tr("fork.atEpoch", { epoch: n }) })));
+    submit.disabled = !checkpoints.length;
+    if (!checkpoints.length) {
+      message.hidden = false;
+      message.textContent = tr("fork.noCheckpoints");
+    }
+    if (!dialog.open) dialog.showModal();
+  }
+
+  return { open };
+}
