@@ -112,10 +112,11 @@ def test_a_gan_is_no_case_for_the_checks(client: httpx.Client) -> None:
         assert response.status_code == 409 and "single-model" in response.text
 
 
-def test_patch_validates_its_body_before_looking_at_the_job(client: httpx.Client) -> None:
+def test_patch_names_a_bad_lr(client: httpx.Client) -> None:
     headers = {"Content-Type": "application/json"}
+    job_id = client.post("/api/jobs", json=spiral_job(epochs=5)).json()["id"]
     for body in ('{"lr": NaN}', '{"lr": Infinity}', '{"lr": -1}', '{"lr": "0.1"}'):
-        response = client.patch("/api/jobs/no-such-job", content=body, headers=headers)
+        response = client.patch(f"/api/jobs/{job_id}", content=body, headers=headers)
         assert response.status_code == 422, (body, response.text)
-        assert response.json()["detail"][0]["loc"][-1] == "lr"  # the field, not the job
+        assert response.json()["detail"][0]["loc"][-1] == "lr"  # the field, whatever the job's state
     assert client.patch("/api/jobs/no-such-job", content=json.dumps({"lr": 0.1}), headers=headers).status_code == 404
