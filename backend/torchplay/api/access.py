@@ -23,7 +23,7 @@ import re
 import secrets
 from collections import defaultdict
 from dataclasses import replace
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -127,7 +127,7 @@ def _refusal(scope: Scope, who: Caller, state: object) -> tuple[int, str] | None
     reads = scope["type"] == "websocket" or method in ("GET", "HEAD")
     job = _JOB_PATH.match(path)
     if job is not None:
-        return _job_refusal(job.group(1), job.group(2) or "", method, reads, who, state)
+        return _job_refusal(_id_as_sent(scope, job.group(1)), job.group(2) or "", method, reads, who, state)
     sweep = _SWEEP_PATH.match(path)
     if sweep is not None:
         try:
@@ -138,6 +138,16 @@ def _refusal(scope: Scope, who: Caller, state: object) -> tuple[int, str] | None
     if who.name is None and not reads:
         return 403, "a share link is read-only: it can watch its job, not create or change anything"
     return None
+
+
+def _id_as_sent(scope: Scope, decoded_id: str) -> str:
+    """The job id as the client wrote it: an id holding an escaped `/` (`..%2F..%2Fetc`) is
+    judged, and named in the answer, whole, never as the segment before its first slash."""
+    raw_path = scope.get("raw_path")
+    if not raw_path:
+        return decoded_id
+    sent = _JOB_PATH.match(raw_path.decode("latin-1"))
+    return unquote(sent.group(1)) if sent else decoded_id
 
 
 def _job_refusal(

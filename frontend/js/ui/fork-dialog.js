@@ -32,8 +32,10 @@ export function createForkDialog({ t, api, notify, onForked }) {
       notify.info(t()("fork.started", { epoch: epoch.value }));
       onForked(fork);
     } catch (error) {
+      const failed = t()("fork.failed", { message: error.message });
+      if (dialog.open) await open(job); // the list as it is now, with what went wrong
       message.hidden = false;
-      message.textContent = t()("fork.failed", { message: error.message });
+      message.textContent = failed;
     }
   });
 
@@ -56,6 +58,9 @@ export function createForkDialog({ t, api, notify, onForked }) {
       return;
     }
     replaceChildren(epoch, checkpoints.map((n) => h("option", { value: String(n), text: tr("fork.atEpoch", { epoch: n }) })));
+    // The newest by default: a running job keeps only its last few checkpoints, so the
+    // oldest one listed may be gone by the time Fork is pressed.
+    if (checkpoints.length) epoch.value = String(checkpoints[checkpoints.length - 1]);
     submit.disabled = !checkpoints.length;
     if (!checkpoints.length) {
       message.hidden = false;
