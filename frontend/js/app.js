@@ -21,6 +21,7 @@ import { createUrlSync } from "./services/url-sync.js";
 import { createValidator, NO_ERRORS } from "./services/validator.js";
 import { createDatasetPanel } from "./ui/dataset-panel.js";
 import { createDesigner } from "./ui/designer.js";
+import { createDoctorChecks } from "./ui/doctor-checks.js";
 import { h, replaceChildren, translateStatic } from "./ui/dom.js";
 import { createComparePanel } from "./ui/compare-panel.js";
 import { createJobView } from "./ui/job-view.js";
@@ -250,6 +251,18 @@ async function main() {
     onStop: () => actions.stop(),
     onControl: (op) => actions.control(op),
     onChange: (values) => actions.change(values),
+    checks: createDoctorChecks({
+      store,
+      api,
+      Plotly,
+      request: () => buildJobRequest(store.get().design),
+      onUseLr(lr) {
+        // The optimizer the design names, else the server's default one, at this lr.
+        const field = jobFields.settings.find((one) => one.name === "optimizer");
+        store.update((s) => ({ ...s, design: { ...s.design, training: { ...s.design.training, optimizer: { ...(s.design.training.optimizer ?? field?.default), lr } } } }));
+        notify.info(t()("checks.lrApplied", { lr }));
+      },
+    }).el,
     onPreset(preset) {
       applyRequest(preset.request);
       notify.info(t()("preset.applied", { name: presetText(preset, t()).title }));
