@@ -21,13 +21,20 @@ export function createHistogramChart(el, { Plotly, t: initialT }) {
     return baseLayout({
       showlegend: false,
       margin: { l: 56, r: 12, t: 8, b: 38 },
-      xaxis: { title: { text: t("chart.epoch") } },
+      // The marked epoch stays in view even where no set was taken (the newest snapshot's).
+      xaxis: { title: { text: t("chart.epoch") }, range: xRange() },
       yaxis: { title: { text: t("histograms.value") }, exponentformat: "power" },
       shapes:
         marked === null
           ? []
           : [{ type: "line", xref: "x", yref: "paper", x0: marked, x1: marked, y0: 0, y1: 1, line: { color: "#e8590c", width: 2 } }],
     });
+  }
+
+  function xRange() {
+    if (!matrix?.xEdges.length) return undefined;
+    const [first, last] = [matrix.xEdges[0], matrix.xEdges.at(-1)];
+    return marked === null ? [first, last] : [Math.min(first, marked - 0.5), Math.max(last, marked + 0.5)];
   }
 
   function traces() {
@@ -62,7 +69,8 @@ export function createHistogramChart(el, { Plotly, t: initialT }) {
   function mark(epoch) {
     marked = Number.isFinite(epoch) ? epoch : null;
     el.dataset.marked = marked === null ? "" : String(marked);
-    Plotly.relayout(el, { shapes: layout().shapes });
+    const next = layout();
+    Plotly.relayout(el, { shapes: next.shapes, "xaxis.range": next.xaxis.range });
   }
 
   function relabel(nextT) {

@@ -268,6 +268,7 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
     metricsChart.reset();
     metricsBlock.hidden = true;
     histogramBlock.hidden = true;
+    doctorBlock.hidden = false;
     clearChart(snapshotPlot, Plotly);
     delete snapshotPlot.dataset.epoch;
     snapshotNote.hidden = false;
@@ -300,6 +301,8 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
       (record) => {
         if (watching !== current) return;
         current.record = record;
+        // The doctor examines single networks; a GAN's two get no findings.
+        doctorBlock.hidden = Boolean(record.request?.model?.generator);
         findingsView.setLayerNames(layerNamesOf(record.request));
         distributions.setLayerNames(layerNamesOf(record.request));
         if (record.request?.dataset?.test_fraction === 0) lossChart.showValidation(false);
