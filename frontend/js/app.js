@@ -210,6 +210,14 @@ async function main() {
         notify.error(t()("jobs.loadDesignFailed", { message: error.message }));
       }
     },
+    // A suggested learning rate: into the design's optimizer (the one it names, else the
+    // server's default one), or, for a job that takes live changes, sent to it.
+    useLr(lr, job = null) {
+      if (job && !viewer && lifecycle.allows(job.status, "change")) return actions.change({ lr }, job.id);
+      const field = jobFields.settings.find((one) => one.name === "optimizer");
+      store.update((s) => ({ ...s, design: { ...s.design, training: { ...s.design.training, optimizer: { ...(s.design.training.optimizer ?? field?.default), lr } } } }));
+      notify.info(t()("checks.lrApplied", { lr }));
+    },
     refresh: () => poller.refresh(),
     pickForCompare(id, picked) {
       store.update((s) => {
@@ -251,18 +259,7 @@ async function main() {
     onStop: () => actions.stop(),
     onControl: (op) => actions.control(op),
     onChange: (values) => actions.change(values),
-    checks: createDoctorChecks({
-      store,
-      api,
-      Plotly,
-      request: () => buildJobRequest(store.get().design),
-      onUseLr(lr) {
-        // The optimizer the design names, else the server's default one, at this lr.
-        const field = jobFields.settings.find((one) => one.name === "optimizer");
-        store.update((s) => ({ ...s, design: { ...s.design, training: { ...s.design.training, optimizer: { ...(s.design.training.optimizer ?? field?.default), lr } } } }));
-        notify.info(t()("checks.lrApplied", { lr }));
-      },
-    }).el,
+    checks: createDoctorChecks({ store, api, Plotly, request: () => buildJobRequest(store.get().design), onUseLr: actions.useLr }).el,
     onPreset(preset) {
       applyRequest(preset.request);
       notify.info(t()("preset.applied", { name: presetText(preset, t()).title }));
@@ -278,6 +275,7 @@ async function main() {
     notify,
     onJobFinished: () => poller.refresh(),
     headTools: jobTools.el,
+    onUseLr: actions.useLr,
     // A refused stream: any request now asks for the token if it is wrong.
     onUnauthorized: () => api.system().then(() => true, () => false),
   });

@@ -129,6 +129,48 @@ def test_a_sick_network_shows_its_finding_beside_the_layer_and_its_distributions
     shot(page, "live-zh")
 
 
+def test_the_pause_policy_from_the_form_pauses_at_the_first_finding(new_page, page_server, shot):
+    page = new_page(_with_design(SIGMOID_CHAIN))
+    wait_valid(page)
+    page.select_option("#train-doctor-on_finding", "pause")
+    page.click("[data-testid=start]")
+    expect(page.locator("[data-testid=job-status]")).to_have_attribute(
+        "data-status", "paused", timeout=TRAINING_TIMEOUT_MS
+    )
+    expect(page.locator("[data-testid=run-note]")).to_contain_text("paused by the training doctor")
+    found = page.locator("[data-testid=finding]")
+    expect(found.first).to_be_visible()
+    paused_at = int(page.locator("[data-testid=epoch-counter]").inner_text().split(" / ")[0])
+    assert paused_at < SIGMOID_CHAIN["epochs"]
+    expect(page.locator("[data-testid=resume]")).to_be_enabled()
+    job_id = page.locator("[data-testid=job-name]").get_attribute("title")
+    with page_server.api() as client:
+        assert client.get(f"/api/jobs/{job_id}").json()["request"]["doctor"]["on_finding"] == "pause"
+
+    # The range test of this job's network; its suggestion goes to the job as a live change.
+    page.click("[data-testid=job-lr-finder]")
+    result = page.locator("[data-testid=job-lr-finder-result]")
+    expect(result.locator("[data-testid=lr-finder-chart]")).to_have_attribute(
+        "data-points", re.compile(r"^[1-9]\d+$"), timeout=TRAINING_TIMEOUT_MS
+    )
+    lr = result.locator("[data-testid=lr-suggested]").get_attribute("data-lr")
+    assert lr and float(lr) > 0
+    shot(page, "job-lr-en")
+    result.locator("[data-testid=lr-use]").click()
+    page.click("[data-testid=resume]")
+    wait_until(
+        page,
+        "(lr) => (document.querySelector('[data-testid=loss-chart]').layout.annotations ?? [])"
+        ".some((a) => a.text === `lr ${lr}`)",
+        arg=lr,
+        timeout=TRAINING_TIMEOUT_MS,
+    )
+    page.click("[data-testid=stop]")
+    expect(page.locator("[data-testid=job-status]")).to_have_attribute(
+        "data-status", "stopped", timeout=TRAINING_TIMEOUT_MS
+    )
+
+
 def test_the_rewind_policy_from_the_form_completes_lr_10_and_marks_the_rewind(new_page, page_server, shot):
     page = new_page()
     wait_valid(page)  # the spiral MLP the page opens with
@@ -167,25 +209,26 @@ def _checked(new_page, check: str) -> Page:
     """A fresh page (its spiral MLP) with one of the training panel's checks run on its design."""
     page = new_page()
     wait_valid(page)
-    page.click(f"[data-testid={check}]")
+    page.click(f"[data-testid=doctor-checks] [data-testid={check}]")
     return page
 
 
 def test_the_lr_finder_draws_its_curve_and_its_lr_goes_into_the_form(new_page, shot):
     page = _checked(new_page, "lr-finder")
-    chart = page.locator("[data-testid=lr-finder-chart]")
+    checks = page.locator("[data-testid=doctor-checks]")
+    chart = checks.locator("[data-testid=lr-finder-chart]")
     expect(chart).to_have_attribute("data-points", re.compile(r"^[1-9]\d+$"), timeout=TRAINING_TIMEOUT_MS)
-    assert page.evaluate("document.querySelector('[data-testid=lr-finder-chart]').layout.xaxis.type") == "log"
-    suggested = page.locator("[data-testid=lr-suggested]")
+    assert chart.evaluate("(el) => el.layout.xaxis.type") == "log"
+    suggested = checks.locator("[data-testid=lr-suggested]")
     expect(suggested).to_contain_text("Suggested learning rate")
     lr = suggested.get_attribute("data-lr")
     assert lr and 1e-5 < float(lr) < 10
     assert page.input_value("#train-optimizer-lr") == "0.01"
-    page.click("[data-testid=lr-use]")
+    checks.locator("[data-testid=lr-use]").click()
     expect(page.locator("#train-optimizer-lr")).to_have_value(lr)
     shot(page, "lr-finder-en")
     page.click("[data-testid=lang-zh]")
-    expect(page.locator("[data-testid=lr-use]")).to_have_text("使用这个学习率")
+    expect(checks.locator("[data-testid=lr-use]")).to_have_text("使用这个学习率")
     expect(suggested).to_contain_text("建议的学习率")
     shot(page, "lr-finder-zh")
 

@@ -530,6 +530,7 @@ export default {
   "checks.title": "Checks before training",
   "checks.help": "Run on a throwaway copy of the seeded network; the design is not changed.",
   "checks.lrFinder": "Find a learning rate",
+  "checks.jobLrFinder": "Find a learning rate for this job",
   "checks.lrFinderHelp": "The range test: a few hundred batches with the learning rate rising exponentially, to see where the loss falls fastest.",
   "checks.overfit": "Overfit one batch",
   "checks.overfitHelp": "Can the network drive one small batch's loss to about zero? If not, the model or the loss is wired wrong.",

@@ -529,6 +529,7 @@ export default {
   "checks.title": "训练前检查",
   "checks.help": "在按种子初始化的网络的一次性副本上运行，不会改动设计。",
   "checks.lrFinder": "寻找学习率",
+  "checks.jobLrFinder": "为此任务寻找学习率",
   "checks.lrFinderHelp": "学习率范围测试：用几百个批次让学习率指数上升，看损失在哪里下降最快。",
   "checks.overfit": "拟合一个批次",
   "checks.overfitHelp": "网络能否把一个小批次的损失降到接近零？不能的话，模型或损失函数接错了。",

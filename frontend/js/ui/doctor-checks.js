@@ -3,16 +3,14 @@
 // optimizer's field) and overfitting one batch (can the network drive one small batch's
 // loss to about zero?), each run by the server on a throwaway copy of the seeded network.
 
-import { drawLrFinder } from "../charts/lr-finder-chart.js";
-import { clearChart } from "../charts/registry.js";
 import { wordsIn } from "../lib/findings.js";
 import { formatLoss } from "../lib/format.js";
 import { h, replaceChildren } from "./dom.js";
+import { createLrFinderResult } from "./lr-finder-result.js";
 
 // request(): the design's job request; onUseLr(lr): set the optimizer's lr in the design.
 export function createDoctorChecks({ store, api, Plotly, request, onUseLr }) {
   let t = store.get().t;
-  let lrResult = null;
   let overfitResult = null; // {passed, …} or {error}
   let busy = null; // "lr" | "overfit" while one runs
 
@@ -20,12 +18,9 @@ export function createDoctorChecks({ store, api, Plotly, request, onUseLr }) {
   const help = h("p", { class: "muted small" });
   const lrButton = h("button", { type: "button", class: "btn btn-small", dataset: { testid: "lr-finder" }, onclick: findLr });
   const overfitButton = h("button", { type: "button", class: "btn btn-small", dataset: { testid: "overfit-batch" }, onclick: overfit });
-  const lrPlot = h("div", { class: "plot plot-lr-finder", dataset: { testid: "lr-finder-chart" } });
-  const lrText = h("p", { class: "small", dataset: { testid: "lr-suggested" } });
-  const useButton = h("button", { type: "button", class: "btn btn-small btn-primary", dataset: { testid: "lr-use" }, onclick: useLr });
-  const lrBox = h("div", { class: "check-result", hidden: true, dataset: { testid: "lr-finder-result" } }, lrText, lrPlot, h("div", { class: "check-actions" }, useButton));
+  const lr = createLrFinderResult({ Plotly, onUse: onUseLr });
   const overfitBox = h("div", { class: "check-result", hidden: true, role: "status", dataset: { testid: "overfit-verdict" } });
-  const el = h("div", { class: "doctor-checks", dataset: { testid: "doctor-checks" } }, title, help, h("div", { class: "check-buttons" }, lrButton, overfitButton), lrBox, overfitBox);
+  const el = h("div", { class: "doctor-checks", dataset: { testid: "doctor-checks" } }, title, help, h("div", { class: "check-buttons" }, lrButton, overfitButton), lr.el, overfitBox);
 
   async function run(kind, call) {
     if (busy) return null;
@@ -42,40 +37,13 @@ export function createDoctorChecks({ store, api, Plotly, request, onUseLr }) {
   }
 
   async function findLr() {
-    lrResult = (await run("lr", api.lrFinder)) ?? lrResult;
-    render();
+    const answer = await run("lr", api.lrFinder);
+    if (answer) lr.show(answer, t);
   }
 
   async function overfit() {
     overfitResult = (await run("overfit", api.overfitBatch)) ?? overfitResult;
     render();
-  }
-
-  function useLr() {
-    if (Number.isFinite(lrResult?.suggested_lr)) onUseLr(Number(lrResult.suggested_lr.toPrecision(3)));
-  }
-
-  function renderLr() {
-    lrBox.hidden = !lrResult;
-    if (!lrResult) return;
-    if (lrResult.error) {
-      lrText.textContent = t("checks.failed", { message: lrResult.error });
-      lrText.className = "small is-error";
-      useButton.hidden = true;
-      clearChart(lrPlot, Plotly);
-      lrPlot.hidden = true;
-      return;
-    }
-    const suggested = lrResult.suggested_lr;
-    lrText.className = "small";
-    lrText.textContent = Number.isFinite(suggested)
-      ? t("checks.lrSuggested", { lr: Number(suggested.toPrecision(3)) }) + (lrResult.stopped === "diverged" ? ` ${t("checks.lrDiverged")}` : "")
-      : t("checks.lrNone");
-    lrText.dataset.lr = Number.isFinite(suggested) ? String(Number(suggested.toPrecision(3))) : "";
-    useButton.hidden = !Number.isFinite(suggested);
-    useButton.textContent = t("checks.useLr");
-    lrPlot.hidden = false;
-    drawLrFinder(lrPlot, lrResult, { Plotly, t });
   }
 
   function renderOverfit() {
@@ -109,7 +77,7 @@ export function createDoctorChecks({ store, api, Plotly, request, onUseLr }) {
     lrButton.disabled = overfitButton.disabled = Boolean(busy) || !ready;
     lrButton.title = ready ? t("checks.lrFinderHelp") : t("checks.needsValid");
     overfitButton.title = ready ? t("checks.overfitHelp") : t("checks.needsValid");
-    renderLr();
+    lr.relabel(t);
     renderOverfit();
   }
 
@@ -118,8 +86,9 @@ export function createDoctorChecks({ store, api, Plotly, request, onUseLr }) {
     if (state.t !== previous.t || state.validation.status !== previous.validation.status) render();
     // A result belongs to the design it was run on.
     if (state.design.nets !== previous.design.nets || state.design.dataset !== previous.design.dataset) {
-      if (lrResult || overfitResult) {
-        lrResult = overfitResult = null;
+      if (lr.result || overfitResult) {
+        overfitResult = null;
+        lr.show(null);
         render();
       }
     }

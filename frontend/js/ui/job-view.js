@@ -19,12 +19,14 @@ import { openJobStream } from "../lib/stream.js";
 import { h, replaceChildren } from "./dom.js";
 import { icon } from "./icons.js";
 import { createJobTabs } from "./job-tabs.js";
+import { createLrFinderResult } from "./lr-finder-result.js";
 import { statusBadge } from "./status-badge.js";
 
 // onUnauthorized(): the stream was refused (close 1008, e.g. a wrong token); resolves
 // once the page may try again (lib/auth.js asked for a new token).
 // headTools: an element for the job's head (who owns it, share, fork), or null.
-export function createJobView({ root, store, api, Plotly, datasets = [], lifecycle, notify, onJobFinished, onUnauthorized, headTools = null }) {
+// onUseLr(lr, {id, status}): the lr the range test suggests for the watched job, to use.
+export function createJobView({ root, store, api, Plotly, datasets = [], lifecycle, notify, onJobFinished, onUnauthorized, headTools = null, onUseLr = () => {} }) {
   let t = store.get().t;
   let watching = null; // {id, stream, summary, record, lastSnapshot, snapshotEpoch, findings, histograms}
   let dropNotice = null; // the "connection dropped" toast while reconnecting
@@ -55,7 +57,20 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
   const emptyState = h("div", { class: "empty-state", dataset: { testid: "job-empty" } });
   const doctorTitle = h("h3", { class: "subhead" });
   const doctorSlot = h("div");
-  const doctorBlock = h("div", { class: "chart-block doctor-block", dataset: { testid: "doctor-block" } }, doctorTitle, doctorSlot);
+  // The range test of the watched job's network, from its seeded initialisation.
+  const jobLrButton = h("button", { type: "button", class: "btn btn-small", dataset: { testid: "job-lr-finder" }, onclick: findJobLr });
+  const jobLr = createLrFinderResult({
+    Plotly,
+    testid: "job-lr-finder-result",
+    onUse: (lr) => watching && onUseLr(lr, { id: watching.id, status: watching.summary.status ?? watching.record?.status }),
+  });
+  const doctorBlock = h(
+    "div",
+    { class: "chart-block doctor-block", dataset: { testid: "doctor-block" } },
+    h("div", { class: "chart-head" }, doctorTitle, jobLrButton),
+    doctorSlot,
+    jobLr.el,
+  );
   const histogramTitle = h("h3", { class: "subhead" });
   const histogramSlot = h("div");
   const histogramBlock = h("div", { class: "chart-block", hidden: true, dataset: { testid: "histogram-block" } }, histogramTitle, histogramSlot);
@@ -175,6 +190,22 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
     }
   }
 
+  async function findJobLr() {
+    const current = watching;
+    if (!current || jobLrButton.disabled) return;
+    jobLrButton.disabled = true;
+    jobLrButton.textContent = t("checks.running");
+    let answer;
+    try {
+      answer = await api.jobLrFinder(current.id);
+    } catch (error) {
+      answer = { error: error.message };
+    }
+    jobLrButton.disabled = false;
+    jobLrButton.textContent = t("checks.jobLrFinder");
+    if (watching === current) jobLr.show(answer, t);
+  }
+
   function markText(mark) {
     const change = mark.values ? describeChange(mark.values) : "";
     if (mark.rewoundTo === undefined) return change;
@@ -221,6 +252,9 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
     metricsTitle.textContent = t("chart.metricsTitle");
     snapshotTitle.textContent = t("chart.snapshotTitle");
     doctorTitle.textContent = t("doctor.title");
+    if (!jobLrButton.disabled) jobLrButton.textContent = t("checks.jobLrFinder");
+    jobLrButton.title = t("checks.lrFinderHelp");
+    jobLr.relabel(t);
     histogramTitle.textContent = t("histograms.title");
     snapshotNote.textContent = t("chart.waiting");
     replaceChildren(
@@ -269,6 +303,7 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
     metricsBlock.hidden = true;
     histogramBlock.hidden = true;
     doctorBlock.hidden = false;
+    jobLr.show(null);
     clearChart(snapshotPlot, Plotly);
     delete snapshotPlot.dataset.epoch;
     snapshotNote.hidden = false;
