@@ -94,7 +94,7 @@ test("a field the server adds travels and shows without a page edit", () => {
 test("the table places the fields, in its order, with the page's words", () => {
   const fields = createJobFields(JOB_SCHEMA);
   const main = sectionFields(fields.settings, "settings", "main", t);
-  assert.deepEqual(names(main), ["task", "loss", "optimizer", "epochs", "batch_size", "seed", "device"]);
+  assert.deepEqual(names(main), ["task", "loss", "optimizer", "epochs", "batch_size", "seed", "device", "doctor"]);
   const advanced = sectionFields(fields.settings, "settings", "advanced", t);
   assert.deepEqual(names(advanced), ["scheduler", "early_stopping", "grad_clip", "amp", "compile", "checkpoint_every", "snapshot_every", "name"]);
   const batch = main.find((field) => field.name === "batch_size");
@@ -113,6 +113,29 @@ test("every key the table names is in the string tables", () => {
   for (const entry of JOB_FORM) {
     for (const key of [entry.label, entry.empty].filter(Boolean)) assert.ok(key in en && key in zh, key);
   }
+});
+
+test("the doctor's policy is a group of its members, their choices named in the page's language", () => {
+  const fields = createJobFields(JOB_SCHEMA);
+  const zhT = createTranslator({ en, zh }, "zh");
+  const doctor = sectionFields(fields.settings, "settings", "main", zhT).find((field) => field.name === "doctor");
+  assert.equal(doctor.type, "object");
+  assert.equal(doctor.label, "训练医生");
+  assert.deepEqual(names(doctor.fields), ["on_finding", "on_divergence", "rewind_lr_factor", "max_rewinds"]);
+  const divergence = doctor.fields.find((field) => field.name === "on_divergence");
+  assert.equal(divergence.testid, "doctor-on_divergence");
+  // The choices are the server's enum; the page only names them.
+  assert.deepEqual(divergence.options, [["fail", "出现 NaN 即失败"], ["rewind", "回退并降低学习率"]]);
+  assert.equal(doctor.fields.find((field) => field.name === "max_rewinds").maximum, 10);
+  // Every choice of every table entry with `choices` has a name in both tables.
+  for (const entry of JOB_FORM.filter((one) => one.choices)) {
+    const member = doctor.fields.find((field) => `doctor.${field.name}` === entry.path);
+    for (const value of member.enum) assert.ok(entry.choices + value in en && entry.choices + value in zh, entry.choices + value);
+  }
+  // A policy set on the page travels in the request as the server spells it.
+  const design = loadDesign({ ...TUNED, doctor: { on_divergence: "rewind", max_rewinds: 2, bogus: 1 } });
+  assert.deepEqual(buildJobRequest(design).doctor, { on_divergence: "rewind", max_rewinds: 2 });
+  assert.equal(loadDesign({ ...TUNED, doctor: { on_finding: "sometimes" } }).training.doctor.on_finding, undefined);
 });
 
 test("an emptied field is null where null means something, else left to the server", () => {
