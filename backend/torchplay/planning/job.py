@@ -19,6 +19,7 @@ from torchplay.planning.dataset import DatasetPlan, plan_dataset
 from torchplay.planning.devices import DeviceKind, available_devices, device_kind, placement
 from torchplay.planning.memory import memory_budget, planned_memory
 from torchplay.planning.model import ModelPlan, ModelReport, plan_model
+from torchplay.planning.threads import useful_threads
 from torchplay.spec import LOSSES_BY_TASK, GanSpec, JobCreate, ModelSpec, SpecError
 from torchplay.spec.errors import Loc, SpecWarning
 from torchplay.spec.job import DEFAULT_CHECKPOINT_EVERY
@@ -53,6 +54,9 @@ class PlannedJob(BaseModel):
     )
     memory_budget_mb: int | None = Field(
         None, description="What the worker may reach (RSS; cuda: allocated GPU memory) before the job is failed."
+    )
+    max_threads: int | None = Field(
+        None, description="Torch threads worth giving the job (1: its batches are too small to split); null: any."
     )
 
     @model_validator(mode="after")
@@ -186,6 +190,9 @@ def plan_job(
         memory_mb=memory.device_mb if kind == "cuda" else memory.total_mb,
         eval_rows=memory.eval_rows,
         memory_budget_mb=memory_budget(limits, kind),
+        max_threads=useful_threads(
+            sum(plan.total_params for plan in nets.values()), memory.batch_rows, memory.activations_mb
+        ),
     )
 
 
