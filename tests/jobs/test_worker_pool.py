@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 
 from tests.conftest import Server, spiral_job, start_server
@@ -70,6 +71,14 @@ def test_a_job_of_tiny_batches_trains_on_one_thread_even_alone(two_slots: Server
         assert running["threads"] == 1
         assert client.post(f"/api/jobs/{tiny['id']}/stop").status_code == 202
         two_slots.wait_status(tiny["id"], ("stopped",))
+
+
+def test_workers_wait_passively_for_their_threads(two_slots: Server) -> None:
+    # Spinning OpenMP threads take the core a busy machine's other thread needs.
+    workers = [p for p in psutil.Process(two_slots.proc.pid).children() if "spawn_main" in " ".join(p.cmdline())]
+    assert workers
+    for worker in workers:
+        assert worker.environ().get("OMP_WAIT_POLICY") == "PASSIVE"
 
 
 def _run(server: Server, job: dict[str, Any]) -> list[dict[str, Any]]:

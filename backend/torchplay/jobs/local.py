@@ -91,6 +91,13 @@ class LocalExecutor(Executor):
     # --- pool --------------------------------------------------------------------------------
 
     def _spawn(self) -> _Worker:
+        # Torch's OpenMP threads wait for each other at the end of every op. Spinning there
+        # (libgomp's default, for a while) takes the core the awaited thread needs on a
+        # machine busy with other jobs: there, the 784-256-10 MLP's plain loop took 46.5 s
+        # against 3.7 s waiting passively (docs/performance.md). A passive wait wakes a few
+        # microseconds later instead. A worker's environment comes from here (spawn), read
+        # when it loads torch; a value the server was started with wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         inbox, events, commands = _ctx.Queue(), _ctx.Queue(), _ctx.Queue()
         counter = _ctx.RawValue("q", 0)  # read without a lock once per batch
         process = _ctx.Process(
