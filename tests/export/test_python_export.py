@@ -347,3 +347,36 @@ def test_a_stored_upload_holding_inf_is_refused_not_written(tmp_path: Path) -> N
     request = {"dataset": {"name": entry.name}, "model": {"layers": [{"type": "Linear", "out_features": 1}]}}
     with pytest.raises(NonFiniteNumber, match="inf"):
         python_script(planned(request, data_dir), data_dir)
+
+
+LOOP_CHOICES = [
+    {"loss_params": {"reduction": "sum"}, "loss_report": "epoch_sum", "shuffle": False},
+    {"loss_report": "last_batch", "loss_params": {"label_smoothing": 0.2}},
+    {"loss_params": {"reduction": "sum"}},
+]
+
+
+@pytest.mark.parametrize("choices", LOOP_CHOICES, ids=["sum-unshuffled", "last-batch-smoothed", "sum-mean-report"])
+def test_loss_keywords_reports_and_order_reproduce(choices: dict[str, Any], tmp_path: Path) -> None:
+    request = small({**PRESETS["spiral-mlp"].request, **choices})
+    source = assert_reproduces(request, tmp_path / "data", tmp_path)
+    if not choices.get("shuffle", True):
+        assert "randperm" not in source
+
+
+def test_binary_regression_losses_and_pos_weight_reproduce(tmp_path: Path) -> None:
+    base = {
+        "dataset": {"name": "circle", "params": {"samples": 48}},
+        "model": {
+            "layers": [{"type": "Linear", "out_features": 4}, {"type": "Tanh"}, {"type": "Linear", "out_features": 1}]
+        },
+        "task": "binary",
+        "epochs": 2,
+        "batch_size": 8,
+    }
+    assert_reproduces(
+        {**base, "loss": "BCEWithLogitsLoss", "loss_params": {"pos_weight": [2.5]}}, tmp_path / "d", tmp_path
+    )
+    huber = {**base, "loss": "HuberLoss", "loss_params": {"delta": 0.3, "reduction": "sum"}}
+    huber["model"] = {"layers": [*base["model"]["layers"], {"type": "Sigmoid"}]}
+    assert "HuberLoss(reduction='sum', delta=0.3)" in assert_reproduces(huber, tmp_path / "d", tmp_path)

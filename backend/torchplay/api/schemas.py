@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from torchplay.spec.errors import SpecWarning
 from torchplay.spec.events import FindingEvent
 from torchplay.spec.limits import Limits
 
@@ -145,6 +146,9 @@ class ModelValidation(BaseModel):
     total_params: int
     model: dict[str, Any] = Field(description="The spec with every inferred size filled in.")
     memory_mb: float | None = Field(None, description="Estimated training memory (MB) at the batch size given.")
+    warnings: list[SpecWarning] = Field(
+        default_factory=list, description="Unusual but valid choices (with a dataset): loc and msg."
+    )
 
 
 class GanValidation(BaseModel):
@@ -152,6 +156,7 @@ class GanValidation(BaseModel):
     discriminator: ModelValidation
     total_params: int
     memory_mb: float = Field(description="Estimated training memory of both nets (MB).")
+    warnings: list[SpecWarning] = Field(default_factory=list, description="Unusual but valid choices.")
 
 
 class Prediction(BaseModel):
