@@ -380,3 +380,32 @@ def test_binary_regression_losses_and_pos_weight_reproduce(tmp_path: Path) -> No
     huber = {**base, "loss": "HuberLoss", "loss_params": {"delta": 0.3, "reduction": "sum"}}
     huber["model"] = {"layers": [*base["model"]["layers"], {"type": "Sigmoid"}]}
     assert "HuberLoss(reduction='sum', delta=0.3)" in assert_reproduces(huber, tmp_path / "d", tmp_path)
+
+
+WRITTEN_DATA = [
+    {"name": "inline", "params": {"x": [[0.5, -1], [2, 0.25], [1, 1], [-3, 0]], "y": [0, 1, 1, 0]}, "test_fraction": 0},
+    {
+        "name": "inline",
+        "params": {"features": 3, "y": [[0.5, 1], [2, -1], [1, 1], [0, 0], [3, 3]]},
+        "test_fraction": 0.4,
+    },
+    {"name": "random-regression", "params": {"samples": 10, "features": 2, "draw": "torch"}, "test_fraction": 0},
+    {"name": "random-classes", "params": {"samples": 40, "features": 6, "classes": 3, "draw": "torch"}},
+]
+
+
+@pytest.mark.parametrize("dataset", WRITTEN_DATA, ids=["typed", "drawn-x-split", "randn", "randint"])
+def test_written_data_exports_as_torch_calls_and_reproduces(dataset: dict[str, Any], tmp_path: Path) -> None:
+    outputs = {"inline": 1 if dataset["params"].get("x") else 2, "random-regression": 1, "random-classes": 3}
+    request = {
+        "dataset": dataset,
+        "model": {"layers": [{"type": "Linear", "out_features": 4}, {"type": "ReLU"},
+                             {"type": "Linear", "out_features": outputs[dataset["name"]]}]},
+        "epochs": 2,
+        "batch_size": 2,
+    }  # fmt: skip
+    source = assert_reproduces(request, tmp_path / "data", tmp_path)
+    if "x" in dataset["params"]:
+        assert "x = torch.tensor([[0.5, -1.0], [2.0, 0.25]" in source
+    else:
+        assert "torch.manual_seed(DATA_SEED)" in source and "= torch.randn(" in source

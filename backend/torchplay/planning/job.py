@@ -172,7 +172,7 @@ def plan_job(
         request=normalised,
         input_shape=dataset.input_shape,
         output_shape=None if is_gan else nets["model"].output_shape,
-        classes=dataset.classes,
+        classes=dataset.classes if dataset.task != "regression" or task in ("classification", "binary") else None,
         snapshot_kind=snapshot_kind(task, tuple(dataset.input_shape)),
         device_kind=kind,
         models={net: plan.report() for net, plan in nets.items()},
@@ -247,7 +247,8 @@ def _check_task(task: str, dataset: DatasetPlan, is_gan: bool) -> None:
         raise SpecError(("model",), 'task \'gan\' needs {"generator": …, "discriminator": …, "latent_dim": …}')
     allowed = {
         "classification": {"classification", "binary", "reconstruction", "gan"},
-        "regression": {"regression", "reconstruction"},
+        # Whole-number targets (typed ones) are class labels as well as values.
+        "regression": {"regression", "reconstruction"} | ({"classification", "binary"} if dataset.classes else set()),
         "gan": {"gan", "reconstruction"},
     }.get(dataset.task, {dataset.task})
     if task not in allowed:
@@ -264,7 +265,7 @@ def _expected_output(task: str, dataset: DatasetPlan) -> list[int]:
         return [len(dataset.classes or [])]
     if task == "reconstruction":
         return dataset.input_shape
-    return [1]
+    return [dataset.target_width] if task == "regression" else [1]
 
 
 def _output_reason(task: str, dataset: DatasetPlan) -> str:
@@ -274,6 +275,8 @@ def _output_reason(task: str, dataset: DatasetPlan) -> str:
         return "the input's shape (an autoencoder rebuilds its input)"
     if task == "binary":
         return "one logit (binary task)"
+    if dataset.target_width > 1:
+        return f"one value per target column ({dataset.target_width} in {dataset.name!r})"
     return "one value per sample (regression target)"
 
 

@@ -63,6 +63,8 @@ class Objective:
         y = y.to(x.device)
         if kind == "column":
             return y.float().reshape(-1, 1)
+        if kind == "classes" and y.is_floating_point():  # whole-number values used as labels
+            return y.reshape(-1).long()
         return y
 
     def correct(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
