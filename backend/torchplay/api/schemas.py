@@ -252,3 +252,4 @@ class Preset(BaseModel):
     title: dict[str, str]
     note: dict[str, str]
     request: dict[str, Any] = Field(description="A job request (POST /api/jobs body).")
+    trains: bool = Field(True, description="False: the tutorial only builds and prints the model.")

@@ -200,8 +200,8 @@ DATASETS: dict[str, DatasetEntry] = {
         _generated(
             "step",
             "regression",
-            "60 points x = -30 … 29 with y = 1 up to -10, 0.5 up to 10, then 0: a step "
-            "function for a first regression.",
+            "60 points x = -30 … 29 with y = 1 for x ≤ -10, 0.5 for -10 < x < 10 and 0 from 10 on: "
+            "a step function for a first regression.",
             NoParams,
             synthetic.step,
             lambda _p: (1,),

@@ -81,9 +81,9 @@ def random_classes(
 
 
 def step(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """x = -30 … 29; y = 1 up to -10, 0.5 up to 10, then 0. No randomness (`rng` is unused)."""
+    """x = -30 … 29; y = 1 for x <= -10, 0.5 for -10 < x < 10, 0 from 10 on. No randomness (`rng` is unused)."""
     x = np.arange(-30, 30, dtype=np.float32).reshape(-1, 1)
-    y = np.where(x <= -10, 1.0, np.where(x <= 10, 0.5, 0.0)).astype(np.float32)
+    y = np.where(x <= -10, 1.0, np.where(x < 10, 0.5, 0.0)).astype(np.float32)
     return x, y
 
 

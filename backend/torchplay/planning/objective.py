@@ -67,7 +67,7 @@ def loop_warnings(request: JobCreate, rows: int, is_gan: bool) -> list[SpecWarni
                 "(the lr acts as lr × batch size of a mean)",
             )
         )
-    if not request.shuffle and rows and batch is not None and batch < rows:
+    if not request.shuffle and batch is not None and (not rows or batch < rows):  # rows 0: not known
         out.append(
             SpecWarning(
                 loc=["shuffle"],
