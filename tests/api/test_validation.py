@@ -168,9 +168,12 @@ def test_an_unusual_valid_choice_is_a_job_with_a_warning(
     assert loc in [w["loc"] for w in client.get(f"/api/jobs/{job['id']}").json()["warnings"]]
     client.post(f"/api/jobs/{job['id']}/stop")
     fields = {k: v for k, v in body.items() if k in ("model", "dataset", "task", "loss", "loss_params", "shuffle")}
+    fields.setdefault("task", job["request"]["task"])  # naming the job's choices checks them
     checked = client.post("/api/models/validate", json={**fields, "batch_size": body.get("batch_size", 32)})
     assert checked.status_code == 200, checked.text
     assert loc in [w["loc"] for w in checked.json()["warnings"]], why
+    unfit = {"classification": "MSELoss", "binary": "CrossEntropyLoss", "regression": "NLLLoss"}[fields["task"]]
+    assert client.post("/api/models/validate", json={**fields, "loss": unfit}).status_code == 422
 
 
 # The loss keywords torch takes, and refusals only where torch would raise.

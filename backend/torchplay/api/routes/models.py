@@ -42,7 +42,8 @@ class ValidateRequest(BaseModel):
     # What the memory estimate depends on besides the model and the data, as in a job.
     batch_size: int | None = Field(DEFAULT_BATCH_SIZE, ge=1, description="Samples per step; null = full batch.")
     optimizer: OptimizerSpec = Field(default_factory=default_optimizer)
-    # With a dataset, the job's choices the warnings are about (as in a job; defaults alike).
+    # With a dataset, the job's choices the warnings are about (as in a job; defaults alike);
+    # naming any of them checks the loss and the output against the task, as a job would.
     task: Task | None = Field(None, description="Default: the dataset's task.")
     loss: LossName | None = Field(None, description="Default: the task's usual loss.")
     loss_params: LossParams = Field(default_factory=LossParams)
@@ -65,7 +66,8 @@ def validate(body: ValidateRequest, settings: SettingsDep) -> dict[str, Any]:
         raise SpecError(("dataset",), "give a dataset or an input_shape")
     job: JobCreate | None = None
     warnings: list[SpecWarning] = []
-    if body.dataset is not None:  # the choices a job would make on this data, and their warnings
+    choices = body.model_fields_set & {"task", "loss", "loss_params", "loss_report", "shuffle"}
+    if body.dataset is not None and choices:  # a job's choices on this data: checked, with their warnings
         job = JobCreate.model_validate(
             body.model_dump(include={"task", "loss", "loss_params", "loss_report", "shuffle", "batch_size"})
             | {"dataset": body.dataset, "model": body.model, "optimizer": body.optimizer},
