@@ -53,7 +53,10 @@ class TrainingOption(BaseModel):
 class TrainingOptions(BaseModel):
     tasks: list[str]
     losses: list[str]
-    losses_by_task: dict[str, list[str]]
+    losses_by_task: dict[str, list[str]] = Field(description="The usual losses of each task (first: its default).")
+    accepted_losses_by_task: dict[str, list[str]] = Field(
+        description="Every loss torch runs on the task's targets: the usual ones, then those the plan warns about."
+    )
     default_loss: dict[str, str]
     optimizers: list[TrainingOption]
     schedulers: list[TrainingOption]
