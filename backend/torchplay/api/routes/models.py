@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from torchplay.api import schemas
 from torchplay.api.deps import SettingsDep
 from torchplay.models.printing import module_text
-from torchplay.planning import ModelPlan, plan_dataset, plan_networks
+from torchplay.planning import DatasetPlan, ModelPlan, plan_dataset, plan_networks
 from torchplay.planning.devices import available_devices, device_kind
 from torchplay.planning.job import output_checks, task_and_loss
 from torchplay.planning.memory import planned_memory
@@ -55,6 +55,7 @@ class ValidateRequest(BaseModel):
 def validate(body: ValidateRequest, settings: SettingsDep) -> dict[str, Any]:
     limits = settings.limits
     rows, test_fraction = 0, 0.0
+    dataset: DatasetPlan | None = None  # planned when the input shape comes from it
     if body.input_shape is not None:
         if any(size < 1 or size > 1_000_000 for size in body.input_shape):
             raise SpecError(("input_shape",), "every size must be between 1 and 1,000,000")
@@ -67,14 +68,14 @@ def validate(body: ValidateRequest, settings: SettingsDep) -> dict[str, Any]:
     job: JobCreate | None = None
     warnings: list[SpecWarning] = []
     choices = body.model_fields_set & {"task", "loss", "loss_params", "loss_report", "shuffle"}
-    if body.dataset is not None and choices:  # a job's choices on this data: checked, with their warnings
+    if dataset is not None and body.dataset is not None and choices:  # a job's choices here: checked, warned about
         job = JobCreate.model_validate(
             body.model_dump(include={"task", "loss", "loss_params", "loss_report", "shuffle", "batch_size"})
             | {"dataset": body.dataset, "model": body.model, "optimizer": body.optimizer},
         )
         task, _loss, warnings = task_and_loss(job, dataset)
     nets = plan_networks(body.model, input_shape, limits)
-    if job is not None:
+    if job is not None and dataset is not None:
         warnings += output_checks(job, dataset, nets, task)
     kind = device_kind("auto", available_devices())  # as a job with the default device
     memory = planned_memory(
