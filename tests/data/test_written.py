@@ -78,3 +78,15 @@ def test_whole_number_targets_may_be_labels() -> None:
     classify["model"] = {"layers": [{"type": "Linear", "out_features": 3}]}
     assert refusal(classify) == []
     assert refusal(_job({"y": [0.5, 1.5]}, task="classification")) == [["task"]]  # values, not labels
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"x": [[0, 1], [1, 0], [1, 1]], "y": [0, 1, 1]}, {"features": 10, "y": [1, 0, 1]},
+     {"x": [1, 2, 3], "y": [[1, 2], [3, 4], [5, 6]]}, {"features": 2, "y": [0.5, 1.5]},
+     {"features": 4, "y": [[0.5, 1], [1, 2]]}],
+)  # fmt: skip
+def test_every_shape_of_inline_data_previews(params: dict[str, Any], tmp_path: Any) -> None:
+    shown = data.preview("inline", params, 0, tmp_path)
+    assert shown["kind"] in ("curve", "points", "table")
+    json.dumps(shown)

@@ -112,7 +112,7 @@ def _inline() -> DatasetEntry:
         x, y = written.inline_arrays(params, seed)
         labels = params.labels()
         classes = written.class_names(params)
-        return previews.from_arrays(x, np.asarray(labels) if labels and x.shape[1:] == (2,) else y, classes)
+        return previews.from_arrays(x, np.asarray(labels) if labels else y, classes)
 
     return DatasetEntry(
         name="inline",

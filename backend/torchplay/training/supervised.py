@@ -108,7 +108,7 @@ class SupervisedLearner(LearnerBase):
             per_sample = (raw_sum * bs + last_loss * last) / n
             raw_sum += last_loss
         reported = {"epoch_mean": per_sample, "epoch_sum": raw_sum, "last_batch": last_loss}[self.job.loss_report]
-        values = torch.stack([reported, per_sample]).tolist()  # one host sync for both
+        values = torch.stack([reported.float(), per_sample.float()]).tolist()  # one host sync for both
         terms = self._per_sample_terms
         return TrainedEpoch({"loss": values[0]}, correct, examined_loss=values[1], examined_terms=terms)
 
