@@ -28,6 +28,14 @@ def test_the_inline_sigmoid_preset_shows_its_warning_beside_the_loss(new_page, s
     shot(page, "tutorial-warning")
 
 
+def test_a_print_only_example_says_so(new_page):
+    page = new_page()
+    page.select_option("[data-testid=preset-select]", "regression-2-2-1")
+    expect(page.locator("[data-testid=preset-design-only]")).to_contain_text("print(model)")
+    wait_valid(page)
+    expect(page.locator("[data-testid=total-params]")).to_have_text("9 parameters")
+
+
 def test_unshuffled_batches_warn_beside_the_switch(new_page):
     page = new_page()
     page.select_option("[data-testid=preset-select]", "step-1-2-1")

@@ -122,6 +122,7 @@ export default {
   "training.compileAuto": "auto",
   "training.compileHelp": "torch.compile of forward, gradients and the SGD update in one graph. Auto: for plain-SGD runs of 100 000 steps or more.",
   "code.notebook": "Jupyter notebook (.ipynb)",
+  "training.presetDesignOnly": "The tutorial trains nothing here: look at print(model) and the parameter count in the designer.",
   "training.shuffle": "shuffle",
   "training.shuffleHelp": "A new random order of the batches every epoch (DataLoader shuffle=True). Off: the data's own order, every epoch.",
   "training.loss_params": "loss options",

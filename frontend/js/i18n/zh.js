@@ -121,6 +121,7 @@ export default {
   "training.compileAuto": "自动",
   "training.compileHelp": "用 torch.compile 把前向、梯度和 SGD 更新编译成一个计算图。自动：普通 SGD 且训练步数不少于 100 000 时开启。",
   "code.notebook": "Jupyter 笔记本（.ipynb）",
+  "training.presetDesignOnly": "教程在这里不做训练：请在设计器中查看 print(model) 和参数个数。",
   "training.shuffle": "打乱顺序",
   "training.shuffleHelp": "每个 epoch 以新的随机顺序取批次（DataLoader 的 shuffle=True）。关闭：每个 epoch 都按数据原有顺序。",
   "training.loss_params": "损失选项",
