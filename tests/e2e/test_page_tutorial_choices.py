@@ -26,6 +26,9 @@ def test_the_inline_sigmoid_preset_shows_its_warning_beside_the_loss(new_page, s
     expect(page.locator("[data-field=loss_report]")).to_have_count(1)
     expect(page.locator("[data-field=loss_params]")).to_have_count(1)
     shot(page, "tutorial-warning")
+    # Accepted, and the job's record carries the warning too.
+    start(page)
+    expect(page.locator("[data-testid=job-warnings]")).to_contain_text("loss: MSELoss on 0/1 targets")
 
 
 def test_a_print_only_example_says_so(new_page):
