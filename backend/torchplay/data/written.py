@@ -4,7 +4,8 @@ say `torch.manual_seed(0); x = torch.randn(10, 2)` and mean exactly the job's da
 
 A draw is a list of `TorchDraw`s: the name it binds, the torch function and its sizes.
 The loader runs them on a `torch.Generator` seeded with the data seed (the same numbers
-as `torch.manual_seed(seed)` then the calls on CPU); the exporter writes the very calls.
+as `torch.manual_seed(seed)` then the calls on CPU); the exporter writes the very calls
+(`export/data_code.py`).
 """
 
 from __future__ import annotations
@@ -45,12 +46,6 @@ class TorchDraw:
         if self.function == "randint":
             return torch.randint(0, self.high, self.size, generator=generator)
         return torch.randn(*self.size, generator=generator)
-
-    def code(self) -> str:
-        """The call as the exported script writes it (after `torch.manual_seed`)."""
-        if self.function == "randint":
-            return f"torch.randint(0, {self.high}, ({', '.join(map(str, self.size))},))"
-        return f"torch.randn({', '.join(map(str, self.size))})"
 
 
 def run_draws(draws: list[TorchDraw], seed: int) -> dict[str, np.ndarray]:

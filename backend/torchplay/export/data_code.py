@@ -84,7 +84,7 @@ class DataCode(Section):
         lines = [self._load_data_header()]
         if draws:
             lines.append("    torch.manual_seed(DATA_SEED)  # torch's own generator draws the data")
-            lines += [f"    {draw.name} = {draw.code()}" for draw in draws]
+            lines += [f"    {draw.name} = {_draw_call(draw)}" for draw in draws]
         for name, rows in typed.items():
             if rows is None:
                 continue
@@ -194,6 +194,14 @@ class DataCode(Section):
                 *self._split_lines("x", "y"),
             ]
         )
+
+
+def _draw_call(draw: written.TorchDraw) -> str:
+    """The torch call of a draw as a tutorial writes it (after `torch.manual_seed`)."""
+    size = ", ".join(number(d) for d in draw.size)
+    if draw.function == "randint":
+        return f"torch.randint(0, {number(draw.high)}, ({size},))"
+    return f"torch.randn({size})"
 
 
 def _source(obj: Any) -> str:
