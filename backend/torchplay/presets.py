@@ -211,12 +211,13 @@ PRESETS: dict[str, Preset] = {
                 "of the 60 sample losses, as the tutorial's `cost += loss.item()`, and the fit is drawn "
                 "every 1000 epochs. Watch the fit curve: each hidden sigmoid becomes one of the two steps, "
                 "sliding towards x ≈ −10 and x ≈ 10. The inputs are not normalised and lr is small, so "
-                "progress is slow. The plan warns that the batches are unshuffled: here that is the point.",
+                "progress is slow; the sum cannot go below about 13.2 (the 19 targets of 0.5 cost at least "
+                "ln 2 each). The plan warns that the batches are unshuffled: here that is the point.",
                 "zh": "教程中的阶跃函数：x = −30 … 29，x ≤ −10 时 y = 1，−10 < x < 10 时 0.5，x ≥ 10 时 0。Linear(1, 2)、"
                 "Sigmoid、Linear(2, 1)、Sigmoid，BCELoss，学习率 0.01 的 SGD，每步一个样本，按数据原有顺序（不打乱），"
                 "5000 个 epoch；打印的代价是每个 epoch 中 60 个样本损失之和，即教程中的 `cost += loss.item()`，每 1000 个 "
                 "epoch 画一次拟合曲线。观察拟合曲线：每个隐藏的 Sigmoid 各自变成一个台阶，向 x ≈ −10 和 x ≈ 10 移动。"
-                "输入没有归一化、学习率又小，所以进展缓慢。计划会提示批次没有打乱：在这里这正是要点。",
+                "输入没有归一化、学习率又小，所以进展缓慢；总和不会低于约 13.2（19 个值为 0.5 的目标每个至少贡献 ln 2）。计划会提示批次没有打乱：在这里这正是要点。",
             },
             {
                 "name": "step-1-2-1",
