@@ -21,6 +21,7 @@ import { createUrlSync } from "./services/url-sync.js";
 import { createValidator, NO_ERRORS } from "./services/validator.js";
 import { createDatasetPanel } from "./ui/dataset-panel.js";
 import { createDesigner } from "./ui/designer.js";
+import { createDoctorChecks } from "./ui/doctor-checks.js";
 import { h, replaceChildren, translateStatic } from "./ui/dom.js";
 import { createComparePanel } from "./ui/compare-panel.js";
 import { createJobView } from "./ui/job-view.js";
@@ -209,6 +210,14 @@ async function main() {
         notify.error(t()("jobs.loadDesignFailed", { message: error.message }));
       }
     },
+    // A suggested learning rate: into the design's optimizer (the one it names, else the
+    // server's default one), or, for a job that takes live changes, sent to it.
+    useLr(lr, job = null) {
+      if (job && !viewer && lifecycle.allows(job.status, "change")) return actions.change({ lr }, job.id);
+      const field = jobFields.settings.find((one) => one.name === "optimizer");
+      store.update((s) => ({ ...s, design: { ...s.design, training: { ...s.design.training, optimizer: { ...(s.design.training.optimizer ?? field?.default), lr } } } }));
+      notify.info(t()("checks.lrApplied", { lr }));
+    },
     refresh: () => poller.refresh(),
     pickForCompare(id, picked) {
       store.update((s) => {
@@ -250,6 +259,7 @@ async function main() {
     onStop: () => actions.stop(),
     onControl: (op) => actions.control(op),
     onChange: (values) => actions.change(values),
+    checks: createDoctorChecks({ store, api, Plotly, request: () => buildJobRequest(store.get().design), onUseLr: actions.useLr }).el,
     onPreset(preset) {
       applyRequest(preset.request);
       notify.info(t()("preset.applied", { name: presetText(preset, t()).title }));
@@ -265,6 +275,7 @@ async function main() {
     notify,
     onJobFinished: () => poller.refresh(),
     headTools: jobTools.el,
+    onUseLr: actions.useLr,
     // A refused stream: any request now asks for the token if it is wrong.
     onUnauthorized: () => api.system().then(() => true, () => false),
   });

@@ -163,8 +163,9 @@ def test_stalled_viewers_neither_slow_a_reader_nor_stay(tmp_path_factory: pytest
         )
         assert held_while_measuring == STALLED  # they really were there while the reader was timed
         # Held up by one stalled viewer, the reader's frames would wait out the send timeout
-        # (seconds); the 50 ms is a loaded machine's jitter, not a cost of the stalled viewers.
-        assert crowded <= alone * 1.2 + 0.05, "stalled viewers hold up a live reader's frames"
+        # (seconds); the 100 ms is a loaded machine's jitter (2 cores, other tests' servers
+        # training beside this one), not a cost of the stalled viewers.
+        assert crowded <= alone * 1.2 + 0.1, "stalled viewers hold up a live reader's frames"
         assert left == 0
     finally:
         for sock in stalled:

@@ -146,6 +146,7 @@ TUNED = {
     "early_stopping": 7,
     "amp": "bf16",  # on a CPU the run notes that it is ignored
     "checkpoint_every": 10,
+    "doctor": {"on_finding": "pause", "on_divergence": "rewind", "max_rewinds": 2},
 }
 # The settings a job request has beyond the dataset and the model, as the form shows them.
 TUNED_FORM = {
@@ -159,6 +160,9 @@ TUNED_FORM = {
     "#train-optimizer-momentum": "0.9",
     "#ds-seed": "11",
     "#ds-test_fraction": "0.25",
+    "#train-doctor-on_finding": "pause",
+    "#train-doctor-on_divergence": "rewind",
+    "#train-doctor-max_rewinds": "2",
 }
 
 
@@ -199,6 +203,7 @@ def test_every_setting_survives_load_design_and_the_link(new_page, page_server, 
         "optimizer",
         "epochs",
         "batch_size",
+        "doctor",
     )
     for key in settings:
         assert second[key] == first[key], key

@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import en from "../../frontend/js/i18n/en.js";
+import { HISTOGRAM_KINDS } from "../../frontend/js/lib/histograms.js";
 import { JOB_FORM } from "../../frontend/js/lib/job-form.js";
 import { NETS } from "../../frontend/js/lib/spec.js";
 
@@ -50,6 +51,12 @@ test("keys built at run time exist for every value the server and page use", () 
     ...["linear", "activation", "conv", "pool", "norm", "recurrent", "transformer", "shape", "regularization", "block"].map((c) => `category.${c}`),
     ...JOB_FORM.flatMap((entry) => [entry.label, entry.empty].filter(Boolean)),
     ...NETS.gan.flatMap((net) => [`designer.net.${net}`, `start.noLayers.${net}`]),
+    // The doctor's finding kinds (the server's FindingKind) and the histogram kinds it sends.
+    ...["dead_relu", "saturation", "vanishing_gradient", "exploding_gradient", "stalled", "overfitting", "diverging", "cannot_overfit"].map(
+      (kind) => `finding.kind.${kind}`,
+    ),
+    ...HISTOGRAM_KINDS.flatMap((kind) => [`histograms.kind.${kind}`, `histograms.help.${kind}`]),
+    ...JOB_FORM.filter((entry) => entry.choices).flatMap((entry) => [`${entry.label}Help`]),
   ];
   const params = readFileSync(join(root, "js/lib/params.js"), "utf8");
   for (const match of params.matchAll(/code: "(\w+)"/g)) dynamic.push(`error.${match[1]}`);

@@ -37,7 +37,8 @@ export function createLossChart(el, { Plotly, t: initialT }) {
         y1: 1,
         line: { color: "#c77700", width: 1, dash: "dot" },
       })),
-      annotations: marks.map((mark) => ({
+      // Staggered, so labels of changes a few epochs apart do not print over each other.
+      annotations: marks.map((mark, index) => ({
         xref: "x",
         yref: "paper",
         x: mark.epoch,
@@ -45,6 +46,7 @@ export function createLossChart(el, { Plotly, t: initialT }) {
         yanchor: "top",
         xanchor: "left",
         xshift: 3,
+        yshift: -16 * (index % 3),
         text: escapeMarkup(mark.text),
         bgcolor: "rgba(255, 244, 224, 0.9)",
         showarrow: false,

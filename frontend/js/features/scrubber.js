@@ -2,13 +2,14 @@
 // replays how the decision boundary / fit curve evolved. Drawing is delegated to the page's
 // snapshot renderer (charts/snapshots/index.js renderSnapshot), passed in as `render`.
 // While the job runs, `follow(snapshot)` adds each new snapshot as it streams in.
+// `onShow(epoch)` hears of each epoch shown, for charts that mark it (the distributions).
 //
 //   import { renderSnapshot } from "../charts/snapshots/index.js";
-//   mountScrubber(container, api, { jobId, render: renderSnapshot, context, t });
+//   mountScrubber(container, api, { jobId, render: renderSnapshot, context, t, onShow });
 
 import { h } from "../ui/dom.js";
 
-export function mountScrubber(container, api, { jobId, render, context = {}, limit = 100, t }) {
+export function mountScrubber(container, api, { jobId, render, context = {}, limit = 100, t, onShow = () => {} }) {
   const slider = h("input", { type: "range", min: "0", max: "0", step: "1", value: "0", dataset: { testid: "scrubber-slider" } });
   const label = h("output", { class: "scrubber-epoch" });
   const play = h("button", { type: "button", class: "btn btn-small", title: t("scrubber.play"), dataset: { testid: "scrubber-play" }, text: "▶" });
@@ -26,6 +27,7 @@ export function mountScrubber(container, api, { jobId, render, context = {}, lim
     chart.dataset.epoch = String(snapshot.epoch);
     label.textContent = `${t("scrubber.epoch")} ${snapshot.epoch}`;
     render(chart, snapshot, context);
+    onShow(snapshot.epoch);
   }
 
   slider.addEventListener("input", () => showAt(Number(slider.value)));

@@ -98,6 +98,11 @@ export function createApi({ fetch = globalThis.fetch.bind(globalThis), token = n
     exportUrl: (jobId, format) => origin + exportPath(jobId, format),
     // The export itself, fetched with the token in the header → {blob, filename}.
     download: (jobId, format) => request("GET", exportPath(jobId, format), { as: "blob" }),
+    // The training doctor's checks: the learning-rate range test of a design (a job request)
+    // or of a stored job, and overfitting one batch of a design.
+    lrFinder: (body) => request("POST", "/api/models/lr-finder", { body }),
+    jobLrFinder: (jobId) => request("POST", `/api/jobs/${id(jobId)}/lr-finder`),
+    overfitBatch: (body) => request("POST", "/api/models/overfit-batch", { body }),
     createSweep: (body) => request("POST", "/api/sweeps", { body }),
     listSweeps: () => request("GET", "/api/sweeps"),
     getSweep: (sweepId) => request("GET", `/api/sweeps/${id(sweepId)}`),

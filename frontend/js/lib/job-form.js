@@ -9,6 +9,8 @@
 //            panel); members have none: they show with their union
 //   label    its i18n key; key + "Help" is its help text where the tables have one
 //   empty    the i18n key of what leaving it empty means
+//   choices  for a field of choices, the i18n key prefix of their names (prefix + value);
+//            a value without a key shows as it is
 
 export const JOB_FORM = [
   { path: "dataset.test_fraction", section: "dataset", label: "dataset.testFraction" },
@@ -23,8 +25,18 @@ export const JOB_FORM = [
   { path: "shuffle", section: "main", label: "training.shuffle" },
   { path: "seed", section: "main", label: "training.seed" },
   { path: "device", section: "main", label: "training.device" },
+  { path: "doctor", section: "main", label: "training.doctor" },
+  { path: "doctor.on_finding", label: "training.doctor.on_finding", choices: "training.doctor.on_finding." },
+  { path: "doctor.on_divergence", label: "training.doctor.on_divergence", choices: "training.doctor.on_divergence." },
+  { path: "doctor.rewind_lr_factor", label: "training.doctor.rewind_lr_factor" },
+  { path: "doctor.max_rewinds", label: "training.doctor.max_rewinds" },
   { path: "loss_params", section: "advanced", label: "training.loss_params" },
-  { path: "loss_report", section: "advanced", label: "training.loss_report" },
+  { path: "loss_params.reduction", label: "training.loss_params.reduction", choices: "training.loss_params.reduction." },
+  { path: "loss_params.delta", label: "training.loss_params.delta", empty: "training.torchDefault" },
+  { path: "loss_params.beta", label: "training.loss_params.beta", empty: "training.torchDefault" },
+  { path: "loss_params.label_smoothing", label: "training.loss_params.label_smoothing", empty: "training.torchDefault" },
+  { path: "loss_params.pos_weight", label: "training.loss_params.pos_weight", empty: "training.torchDefault" },
+  { path: "loss_report", section: "advanced", label: "training.loss_report", choices: "training.loss_report." },
   { path: "print_every", section: "advanced", label: "training.print_every" },
   { path: "scheduler", section: "advanced", label: "training.scheduler", empty: "training.noScheduler" },
   { path: "early_stopping", section: "advanced", label: "training.early_stopping", empty: "training.never" },
@@ -49,7 +61,7 @@ const ORDER = new Map(JOB_FORM.map((entry, index) => [entry.path, index]));
 
 // The fields of one part that go in `section`, in the table's order (fields it doesn't
 // know last), each labelled in the page's language and given a testid (its path, "-" for
-// ".") and, for a union, its variants' members labelled too.
+// ".") and, for a union, its variants' members labelled too (an object's members likewise).
 export function sectionFields(fields, part, section, t) {
   const { prefix, section: fallback } = PARTS[part];
   const path = (field) => prefix + field.name;
@@ -66,6 +78,8 @@ function labelled(field, path, t) {
   // Empty means null for a nullable field: say so when its default is something else.
   const empty = entry?.empty ? t(entry.empty) : field.nullable && field.default !== null ? t("form.none") : null;
   const out = { ...field, label: entry ? t(entry.label) : field.name, description: help, emptyLabel: empty, testid: path.replaceAll(".", "-") };
+  if (entry?.choices && field.enum) out.options = field.enum.map((value) => [value, t.has(entry.choices + value) ? t(entry.choices + value) : String(value)]);
+  if (field.type === "object" && field.fields?.length) out.fields = field.fields.map((member) => labelled(member, `${path}.${member.name}`, t));
   if (field.type === "union") {
     out.variants = Object.fromEntries(
       Object.entries(field.variants).map(([name, members]) => [name, members.map((member) => labelled(member, `${path}.${member.name}`, t))]),

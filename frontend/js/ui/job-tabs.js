@@ -4,9 +4,11 @@
 // they read their strings once, so a fresh mount is the simplest relabel.
 
 import { mountCodeTab } from "../features/code-tab.js";
+import { mountDistributions } from "../features/distributions.js";
 import { mountInternals } from "../features/internals.js";
 import { mountPredict, predictInput } from "../features/predict.js";
 import { mountScrubber } from "../features/scrubber.js";
+import { layerNamesOf } from "../lib/findings.js";
 import { renderSnapshot } from "../charts/snapshots/index.js";
 import { h, replaceChildren } from "./dom.js";
 
@@ -22,7 +24,7 @@ const TABS = [
 // have final weights, which Predict, Inside and the weight downloads need.
 export function createJobTabs({ api, Plotly, datasets, lifecycle, livePanel, onShowLive }) {
   let t = null;
-  let job = { id: null, status: null, record: null, snapshot: null };
+  let job = { id: null, status: null, record: null, snapshot: null, doctor: null };
   let open = "live";
   let mounted = null; // {tab, key, instance}
 
@@ -87,12 +89,13 @@ export function createJobTabs({ api, Plotly, datasets, lifecycle, livePanel, onS
   return {
     bar,
     panel,
-    // The job being shown (null: none); its status decides Predict/Inside.
-    setJob(id, { status = null, record = null, snapshot = null } = {}) {
+    // The job being shown (null: none); its status decides Predict/Inside. doctor: the
+    // findings and histogram sets streamed so far ({findings, histograms}).
+    setJob(id, { status = null, record = null, snapshot = null, doctor = null } = {}) {
       if (id !== job.id) open = "live";
-      job = { id, status, record, snapshot };
+      job = { id, status, record, snapshot, doctor };
       if (t) render();
-      mounted?.instance?.follow?.(snapshot); // History keeps up with a running job
+      mounted?.instance?.follow?.(snapshot, job); // History keeps up with a running job
     },
     relabel(next) {
       t = next;
@@ -106,17 +109,39 @@ function mountCode(host, { api, lifecycle, job, t }) {
   return mountCodeTab(host, api, { jobId: job.id, weights: lifecycle.allows(job.status, "export_weights"), t });
 }
 
+// The scrubbed snapshot, and below it the layers' distributions with that epoch marked.
 function mountHistory(host, { api, Plotly, job, t }) {
   const note = h("p", { class: "muted small", text: t("history.help") });
   host.append(note);
-  const scrubber = mountScrubber(host, api, { jobId: job.id, render: renderSnapshot, context: { Plotly, t }, t });
+  const distributionsHost = h("div", { class: "history-distributions", hidden: true }, h("h3", { class: "subhead", text: t("histograms.title") }));
+  let distributions = null;
+  const scrubber = mountScrubber(host, api, { jobId: job.id, render: renderSnapshot, context: { Plotly, t }, t, onShow: (epoch) => distributions?.mark(epoch) });
+  host.append(distributionsHost);
+  distributions = mountDistributions(distributionsHost, { Plotly, t, layerNames: layerNamesOf(job.record?.request) });
+  const showHistograms = (sets) => {
+    if (!sets?.length) return;
+    const first = distributionsHost.hidden;
+    distributionsHost.hidden = false;
+    distributions.update(sets);
+    if (first) distributions.resize();
+  };
+  showHistograms(job.doctor?.histograms);
   scrubber.ready.then(
     (count) => {
       if (!count) note.textContent = t("history.empty");
     },
     (error) => (note.textContent = t("history.failed", { message: error.message })),
   );
-  return scrubber;
+  return {
+    follow(snapshot, current) {
+      scrubber.follow(snapshot);
+      showHistograms(current?.doctor?.histograms);
+    },
+    destroy() {
+      scrubber.destroy();
+      distributions.destroy();
+    },
+  };
 }
 
 function mountPredictTab(host, { api, Plotly, datasets, job, t }) {

@@ -1,11 +1,16 @@
 // The job being watched: status badge, epoch counter, elapsed time, and the live
-// charts. Stream events are batched per animation frame, so however fast they
-// arrive the page draws at most once per frame.
+// charts, the training doctor's findings beside the layers they name, and the layers'
+// distributions over time. Stream events are batched per animation frame, so however fast
+// they arrive the page draws at most once per frame.
 
 import { createLossChart } from "../charts/loss-chart.js";
 import { createMetricsChart } from "../charts/metrics-chart.js";
 import { clearChart } from "../charts/registry.js";
 import { renderSnapshot } from "../charts/snapshots/index.js";
+import { mountDistributions } from "../features/distributions.js";
+import { mountFindings } from "../features/findings.js";
+import { addFindings, historyMarks, layerNamesOf } from "../lib/findings.js";
+import { addHistogramSets } from "../lib/histograms.js";
 import { createFrameBatcher } from "../lib/frame-batcher.js";
 import { emptySummary, epochColumns, latestSnapshot, summarize } from "../lib/job-events.js";
 import { formatCount, formatDuration, formatLoss, formatPercent } from "../lib/format.js";
@@ -15,14 +20,16 @@ import { fieldPath } from "../lib/validation.js";
 import { h, replaceChildren } from "./dom.js";
 import { icon } from "./icons.js";
 import { createJobTabs } from "./job-tabs.js";
+import { createLrFinderResult } from "./lr-finder-result.js";
 import { statusBadge } from "./status-badge.js";
 
 // onUnauthorized(): the stream was refused (close 1008, e.g. a wrong token); resolves
 // once the page may try again (lib/auth.js asked for a new token).
 // headTools: an element for the job's head (who owns it, share, fork), or null.
-export function createJobView({ root, store, api, Plotly, datasets = [], lifecycle, notify, onJobFinished, onUnauthorized, headTools = null }) {
+// onUseLr(lr, {id, status}): the lr the range test suggests for the watched job, to use.
+export function createJobView({ root, store, api, Plotly, datasets = [], lifecycle, notify, onJobFinished, onUnauthorized, headTools = null, onUseLr = () => {} }) {
   let t = store.get().t;
-  let watching = null; // {id, stream, summary, record, lastSnapshot, snapshotEpoch}
+  let watching = null; // {id, stream, summary, record, lastSnapshot, snapshotEpoch, findings, histograms}
   let dropNotice = null; // the "connection dropped" toast while reconnecting
 
   const title = h("h2", { class: "panel-title" });
@@ -51,6 +58,25 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
   const snapshotPlot = h("div", { class: "plot plot-snapshot", dataset: { testid: "snapshot-chart" } });
   const snapshotNote = h("p", { class: "chart-note" });
   const emptyState = h("div", { class: "empty-state", dataset: { testid: "job-empty" } });
+  const doctorTitle = h("h3", { class: "subhead" });
+  const doctorSlot = h("div");
+  // The range test of the watched job's network, from its seeded initialisation.
+  const jobLrButton = h("button", { type: "button", class: "btn btn-small", dataset: { testid: "job-lr-finder" }, onclick: findJobLr });
+  const jobLr = createLrFinderResult({
+    Plotly,
+    testid: "job-lr-finder-result",
+    onUse: (lr) => watching && onUseLr(lr, { id: watching.id, status: watching.summary.status ?? watching.record?.status }),
+  });
+  const doctorBlock = h(
+    "div",
+    { class: "chart-block doctor-block", dataset: { testid: "doctor-block" } },
+    h("div", { class: "chart-head" }, doctorTitle, jobLrButton),
+    doctorSlot,
+    jobLr.el,
+  );
+  const histogramTitle = h("h3", { class: "subhead" });
+  const histogramSlot = h("div");
+  const histogramBlock = h("div", { class: "chart-block", hidden: true, dataset: { testid: "histogram-block" } }, histogramTitle, histogramSlot);
 
   const stat = (label, value) => h("div", { class: "stat" }, h("span", { class: "stat-label" }, label), value);
   const livePanel = h(
@@ -69,9 +95,11 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
     errorNote,
     runNote,
     warningsNote,
+    doctorBlock,
     h("div", { class: "chart-block" }, h("div", { class: "chart-head" }, lossTitle, logLabel), lossPlot),
     metricsBlock,
     h("div", { class: "chart-block" }, snapshotTitle, snapshotNote, snapshotPlot),
+    histogramBlock,
   );
   const tabs = createJobTabs({
     api,
@@ -81,6 +109,7 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
     livePanel,
     onShowLive: () => {
       for (const plot of [lossPlot, metricsPlot, snapshotPlot]) if (plot.classList.contains("js-plotly-plot")) Plotly.Plots.resize(plot);
+      distributions?.resize();
     },
   });
   const body = h(
@@ -104,6 +133,20 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
   });
   logToggle.addEventListener("change", () => lossChart.setLog(logToggle.checked));
 
+  // The doctor's views read their strings once: built again for another language.
+  let findingsView = null;
+  let distributions = null;
+  function mountDoctor({ keepChoice = false } = {}) {
+    findingsView?.destroy();
+    const initial = keepChoice ? (distributions?.selection() ?? null) : null;
+    distributions?.destroy();
+    const layerNames = layerNamesOf(watching?.record?.request);
+    findingsView = mountFindings(doctorSlot, { t, layerNames });
+    distributions = mountDistributions(histogramSlot, { Plotly, t, layerNames, followNewest: true, initial });
+    findingsView.update(watching?.findings ?? []);
+    distributions.update(watching?.histograms ?? []);
+  }
+
   const batcher = createFrameBatcher(draw);
 
   function draw(events) {
@@ -113,13 +156,22 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
     watching.summary = summary;
     const columns = epochColumns(events);
     lossChart.extend(columns);
-    // A live change applies from the next epoch; mark it between the epochs.
-    let epochSoFar = epochBefore;
-    for (const event of events) {
-      if (event.type === "epoch") epochSoFar = event.epoch;
-      else if (event.type === "changed") lossChart.mark(epochSoFar + 0.5, describeChange(event.values));
-    }
+    // Live changes and the doctor's rewinds, between the epochs they came after.
+    for (const mark of historyMarks(events, epochBefore)) lossChart.mark(mark.epoch, markText(mark));
     metricsChart.extend(columns);
+    const findings = addFindings(watching.findings, events);
+    if (findings !== watching.findings) {
+      watching.findings = findings;
+      findingsView.update(findings);
+    }
+    const histograms = addHistogramSets(watching.histograms, events);
+    if (histograms !== watching.histograms) {
+      watching.histograms = histograms;
+      const first = histogramBlock.hidden;
+      histogramBlock.hidden = false;
+      distributions.update(histograms);
+      if (first) distributions.resize();
+    }
     const snapshot = latestSnapshot(events);
     if (snapshot) {
       snapshotNote.hidden = true;
@@ -142,6 +194,29 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
     }
   }
 
+  async function findJobLr() {
+    const current = watching;
+    if (!current || jobLrButton.disabled) return;
+    jobLrButton.disabled = true;
+    jobLrButton.textContent = t("checks.running");
+    let answer;
+    try {
+      answer = await api.jobLrFinder(current.id);
+    } catch (error) {
+      answer = { error: error.message };
+    }
+    jobLrButton.disabled = false;
+    jobLrButton.textContent = t("checks.jobLrFinder");
+    if (watching === current) jobLr.show(answer, t);
+  }
+
+  function markText(mark) {
+    const change = mark.values ? describeChange(mark.values) : "";
+    if (mark.rewoundTo === undefined) return change;
+    const rewound = mark.rewoundTo ? t("doctor.rewound", { epoch: mark.rewoundTo }) : t("doctor.rewoundStart");
+    return change ? `${rewound} · ${change}` : rewound;
+  }
+
   function renderHeader() {
     const w = watching;
     if (!w) return;
@@ -161,7 +236,7 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
     accuracyEl.textContent = formatPercent(s.metrics?.accuracy);
     progress.firstChild.style.width = `${epochs ? Math.min(100, (100 * s.epoch) / epochs) : 0}%`;
     progress.dataset.status = status;
-    tabs.setJob(w.id, { status, record: w.record, snapshot: w.lastSnapshot });
+    tabs.setJob(w.id, { status, record: w.record, snapshot: w.lastSnapshot, doctor: { findings: w.findings, histograms: w.histograms } });
     const error = s.error ?? w.record?.error;
     errorNote.hidden = !error;
     errorNote.textContent = error ? t("job.failed", { error }) : "";
@@ -186,6 +261,11 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
     lossTitle.textContent = t("chart.lossTitle");
     metricsTitle.textContent = t("chart.metricsTitle");
     snapshotTitle.textContent = t("chart.snapshotTitle");
+    doctorTitle.textContent = t("doctor.title");
+    if (!jobLrButton.disabled) jobLrButton.textContent = t("checks.jobLrFinder");
+    jobLrButton.title = t("checks.lrFinderHelp");
+    jobLr.relabel(t);
+    histogramTitle.textContent = t("histograms.title");
     snapshotNote.textContent = t("chart.waiting");
     replaceChildren(
       emptyState,
@@ -231,6 +311,9 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
     lossChart.reset();
     metricsChart.reset();
     metricsBlock.hidden = true;
+    histogramBlock.hidden = true;
+    doctorBlock.hidden = false;
+    jobLr.show(null);
     clearChart(snapshotPlot, Plotly);
     delete snapshotPlot.dataset.epoch;
     snapshotNote.hidden = false;
@@ -248,8 +331,11 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
       record: store.get().jobs.list.find((job) => job.id === id) ?? null,
       stream: null,
       authRetried,
+      findings: [],
+      histograms: [],
     };
     watching = current;
+    mountDoctor();
     store.update((s) => ({ ...s, activeJob: { id, summary: current.summary } }));
     renderHeader();
     // Let the freshly shown plots take their real size before data arrives.
@@ -260,6 +346,10 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
       (record) => {
         if (watching !== current) return;
         current.record = record;
+        // The doctor examines single networks; a GAN's two get no findings.
+        doctorBlock.hidden = Boolean(record.request?.model?.generator);
+        findingsView.setLayerNames(layerNamesOf(record.request));
+        distributions.setLayerNames(layerNamesOf(record.request));
         if (record.request?.dataset?.test_fraction === 0) lossChart.showValidation(false);
         renderHeader();
       },
@@ -290,6 +380,7 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
         lossChart.relabel(t);
         metricsChart.relabel(t);
         if (watching?.lastSnapshot) renderSnapshot(snapshotPlot, watching.lastSnapshot, { Plotly, t });
+        if (watching) mountDoctor({ keepChoice: true });
         renderHeader();
       }
     },
@@ -300,3 +391,4 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
   const rewatch = (id) => watching?.id === id && watch(id);
   return { stop: stopWatching, rewatch };
 }
+

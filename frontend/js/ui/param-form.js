@@ -4,7 +4,9 @@
 // reported through `onInvalid`.
 //
 // A "union" field (an optimizer: a choice of kinds, each with its own fields) is a choice
-// of kind followed by that kind's fields; its value is one object ({type, lr, …}).
+// of kind followed by that kind's fields; its value is one object ({type, lr, …}). An
+// "object" field with members (the doctor's policy) is a group of their fields; its value
+// is the object of those set.
 
 import { formatFieldValue, isPlainObject, parseFieldValue } from "../lib/params.js";
 import { h, replaceChildren } from "./dom.js";
@@ -53,6 +55,7 @@ export function createParamForm({
 
   function renderField(field) {
     if (field.type === "union") return renderUnion(field);
+    if (field.type === "object" && field.fields?.length) return renderObject(field);
     const id = `${idPrefix}-${field.name}`;
     const message = h("div", { class: "field-error", id: `${id}-error`, role: "status" });
     const options = selectOptions(field, t);
@@ -189,7 +192,35 @@ export function createParamForm({
     }
 
     build();
-    controls.set(field.name, { field, wrapper, union: () => inner });
+    controls.set(field.name, { field, wrapper, nested: () => inner });
+    return wrapper;
+  }
+
+  function renderObject(field) {
+    let value = isPlainObject(values[field.name]) ? values[field.name] : {};
+    const inner = createParamForm({
+      fields: field.fields,
+      values: value,
+      t,
+      idPrefix: `${idPrefix}-${field.name}`,
+      collapse: false,
+      onChange: (name, next) => {
+        const object = { ...value };
+        if (next === undefined) delete object[name];
+        else object[name] = next;
+        value = object;
+        onChange(field.name, Object.keys(value).length ? value : undefined);
+      },
+      onInvalid: (name, message) => onInvalid(`${field.name}.${name}`, message),
+    });
+    const legend = h(
+      "legend",
+      { class: "field-label" },
+      h("span", { class: "field-name", text: field.label ?? field.name }),
+      field.description ? h("span", { class: "help", tabindex: "0", "data-tip": field.description, "aria-label": field.description, text: "?" }) : null,
+    );
+    const wrapper = h("fieldset", { class: ["field-object", "field-wide"], dataset: { field: field.name, testid: field.testid ?? field.name } }, legend, inner.el);
+    controls.set(field.name, { field, wrapper, nested: () => inner });
     return wrapper;
   }
 
@@ -218,8 +249,8 @@ export function createParamForm({
   function setServerErrors(byField) {
     for (const [name, control] of controls) {
       const text = byField[name] ?? "";
-      if (control.union) {
-        control.union()?.setServerErrors(isPlainObject(text) ? text : {});
+      if (control.nested) {
+        control.nested()?.setServerErrors(isPlainObject(text) ? text : {});
         continue;
       }
       control.wrapper.classList.toggle("server-invalid", Boolean(text));

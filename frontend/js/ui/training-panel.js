@@ -2,7 +2,8 @@
 // dataset and the model (task, loss, optimizer and its parameters, epochs, …, and under
 // Advanced the scheduler, early stopping, gradient clipping, …), placed by lib/job-form.js;
 // the tutorial presets; the Start / Stop buttons, and Pause · Resume · Step and a live
-// learning-rate change for the watched job, as its status allows (the server's lifecycle).
+// learning-rate change for the watched job, as its status allows (the server's lifecycle);
+// below them the doctor's checks (ui/doctor-checks.js), passed in as `checks`.
 
 import { withFormError, withoutFormErrors } from "../lib/form-errors.js";
 import { parseLearningRate } from "../lib/job-controls.js";
@@ -15,7 +16,7 @@ import { createPresetPicker } from "./preset-picker.js";
 
 // jobFields: lib/job-fields.js createJobFields(system.job_schema); lifecycle: lib/job-controls.js
 // createLifecycle(system.lifecycle).
-export function createTrainingPanel({ root, store, system, jobFields, lifecycle, presets, onStart, onStop, onControl, onChange, onPreset }) {
+export function createTrainingPanel({ root, store, system, jobFields, lifecycle, presets, onStart, onStop, onControl, onChange, onPreset, checks = null }) {
   let presetShown = null; // the preset whose note is open, kept across language switches
   let advancedOpen = null; // opened or closed by hand; until then, open when something in it is set
   const training = system.training ?? {};
@@ -58,6 +59,7 @@ export function createTrainingPanel({ root, store, system, jobFields, lifecycle,
     h("div", { class: "control-row" }, pauseButton, resumeButton, stepButton),
     h("div", { class: "live-lr" }, lrLabel, lrInput, lrButton),
     reason,
+    checks,
   );
 
   async function start() {
