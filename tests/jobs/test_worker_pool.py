@@ -16,6 +16,12 @@ from tests.conftest import Server, spiral_job, start_server
 LONG = 100_000  # epochs of a job that only ends when stopped
 
 
+def wide_job(**overrides: Any) -> dict[str, Any]:
+    """A spiral job whose batches are big enough to split across threads (~1 M parameters)."""
+    wide = [{"type": "Linear", "out_features": 1024}, {"type": "Tanh"}] * 2 + [{"type": "Linear", "out_features": 2}]
+    return spiral_job(model={"layers": wide}, **overrides)
+
+
 @pytest.fixture(scope="module")
 def two_slots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server = start_server(tmp_path_factory.mktemp("two-slots"), env={"TORCHPLAY_MAX_RUNNING_JOBS": "2"})
@@ -42,10 +48,10 @@ def _wait(client: httpx.Client, job_id: str, ok: Any, timeout: float = 30) -> di
 def test_a_lone_job_gets_every_core_and_two_share_them(two_slots: Server) -> None:
     with two_slots.client() as client:
         cores = client.get("/api/system").json()["cluster"]["cpus"]
-        first = client.post("/api/jobs", json=spiral_job(epochs=LONG)).json()
+        first = client.post("/api/jobs", json=wide_job(epochs=LONG)).json()
         _wait(client, first["id"], lambda j: j["threads"] == cores)
         assert client.get("/api/system").json()["cluster"]["threads_per_job"] == cores
-        second = client.post("/api/jobs", json=spiral_job(epochs=LONG)).json()
+        second = client.post("/api/jobs", json=wide_job(epochs=LONG)).json()
         half = max(1, cores // 2)
         for job in (first, second):  # each takes its share at its next epoch
             _wait(client, job["id"], lambda j: j["status"] == "running" and j["threads"] == half)
@@ -55,6 +61,15 @@ def test_a_lone_job_gets_every_core_and_two_share_them(two_slots: Server) -> Non
         _wait(client, first["id"], lambda j: j["threads"] == cores)  # alone again: every core
         assert client.post(f"/api/jobs/{first['id']}/stop").status_code == 202
         two_slots.wait_status(first["id"], ("stopped",))
+
+
+def test_a_job_of_tiny_batches_trains_on_one_thread_even_alone(two_slots: Server) -> None:
+    with two_slots.client() as client:
+        tiny = client.post("/api/jobs", json=spiral_job(epochs=LONG)).json()
+        running = _wait(client, tiny["id"], lambda j: j["status"] == "running" and j["threads"] is not None)
+        assert running["threads"] == 1
+        assert client.post(f"/api/jobs/{tiny['id']}/stop").status_code == 202
+        two_slots.wait_status(tiny["id"], ("stopped",))
 
 
 def _run(server: Server, job: dict[str, Any]) -> list[dict[str, Any]]:

@@ -6,7 +6,8 @@ job it held and is replaced; one that retired (after `max_jobs` jobs, or grown i
 memory) is replaced too, when the CPU is free.
 
 The cores follow the load: a lone job trains with every core; while several run, each
-gets `cores // running` threads (at least one), re-set in its worker at the next epoch.
+gets `cores // running` threads (at least one), re-set in its worker at the next epoch. A
+job whose batches are too small to split trains on one (`planning.threads`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from torchplay.jobs.executor import Executor
 from torchplay.jobs.worker import Assignment, JobEnded, Lifetime, worker_main
 from torchplay.planning import PlannedJob
 from torchplay.planning.devices import available_devices
+from torchplay.planning.threads import threads_per_job
 from torchplay.spec.wire import EventBase
 
 STOP_GRACE_S = 0.5  # a cooperative stop acts within one batch; past this the worker is killed
@@ -39,11 +41,6 @@ def machine_cores() -> int:
         return os.cpu_count() or 1
 
 
-def threads_per_job(cores: int, running: int) -> int:
-    """Every core for a lone job; an even share (at least one) while several run."""
-    return max(1, cores // max(1, running))
-
-
 @dataclass
 class _Worker:
     process: BaseProcess
@@ -54,6 +51,7 @@ class _Worker:
     job_id: str | None = None  # the job it runs now; None while idle
     device: str | None = None
     threads: int | None = None  # what it was last asked to train with
+    useful_threads: int | None = None  # the most its job can use (None: any)
     retiring: bool = False
     killed_by_us: bool = False
     stopping_since: float | None = None
@@ -149,11 +147,14 @@ class LocalExecutor(Executor):
     def _share_cores(self) -> None:
         """Tell every running job its share of the cores; each takes it at its next epoch."""
         with self._lock:
-            threads = threads_per_job(self.cores, len(self._busy))
-            changed = [(job_id, w) for job_id, w in self._busy.items() if w.threads != threads]
-            for _, worker in changed:
-                worker.threads = threads
-        for job_id, _ in changed:
+            running = len(self._busy)
+            changed: list[tuple[str, int]] = []
+            for job_id, worker in self._busy.items():
+                threads = threads_per_job(self.cores, running, worker.useful_threads)
+                if worker.threads != threads:
+                    worker.threads = threads
+                    changed.append((job_id, threads))
+        for job_id, threads in changed:
             self.send(job_id, {"op": "threads", "threads": threads})
 
     # --- Executor --------------------------------------------------------------------------------
@@ -163,7 +164,8 @@ class LocalExecutor(Executor):
         with self._lock:
             worker.job_id, worker.device, worker.stopping_since = job_id, plan.placement(), None
             self._busy[job_id] = worker
-            worker.threads = threads_per_job(self.cores, len(self._busy))
+            worker.useful_threads = plan.max_threads
+            worker.threads = threads_per_job(self.cores, len(self._busy), plan.max_threads)
         worker.inbox.put(Assignment(job_id, plan, resume_from, worker.threads))
         self._share_cores()
 

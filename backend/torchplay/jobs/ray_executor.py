@@ -42,6 +42,7 @@ from torchplay.jobs.admission import EPS
 from torchplay.jobs.executor import Executor
 from torchplay.jobs.files import job_dir
 from torchplay.planning import PlannedJob
+from torchplay.planning.threads import threads_per_job
 from torchplay.settings import Settings
 from torchplay.spec.wire import EventBase
 
@@ -235,7 +236,7 @@ class RayExecutor(Executor):
             max_restarts=0,
             max_concurrency=4,  # `run` streams on one thread; `send` must not wait behind it
             name=f"torchplay-{job_id}",
-        ).remote(self.data_dir, max(1, int(cpus)))
+        ).remote(self.data_dir, threads_per_job(max(1, int(cpus)), 1, plan.max_threads))
         job = _Job(job_id, actor, resources)
         job.stream = actor.run.remote(plan, resume_from, job_id)
         with self._lock:

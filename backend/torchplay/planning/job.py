@@ -20,6 +20,7 @@ from torchplay.planning.devices import DeviceKind, available_devices, device_kin
 from torchplay.planning.memory import memory_budget, planned_memory
 from torchplay.planning.model import ModelPlan, ModelReport, plan_model
 from torchplay.planning.objective import accepts_output, check_loss, check_pos_weight, loop_warnings, output_warning
+from torchplay.planning.threads import useful_threads
 from torchplay.spec import LOSSES_BY_TASK, GanSpec, JobCreate, ModelSpec, SpecError
 from torchplay.spec.errors import Loc, SpecWarning
 from torchplay.spec.job import DEFAULT_CHECKPOINT_EVERY
@@ -54,6 +55,9 @@ class PlannedJob(BaseModel):
     )
     memory_budget_mb: int | None = Field(
         None, description="What the worker may reach (RSS; cuda: allocated GPU memory) before the job is failed."
+    )
+    max_threads: int | None = Field(
+        None, description="Torch threads worth giving the job (1: its batches are too small to split); null: any."
     )
 
     @model_validator(mode="after")
@@ -181,6 +185,9 @@ def plan_job(
         eval_rows=memory.eval_rows,
         memory_budget_mb=memory_budget(limits, kind),
         warnings=warnings,
+        max_threads=useful_threads(
+            sum(plan.total_params for plan in nets.values()), memory.batch_rows, memory.activations_mb
+        ),
     )
 
 
