@@ -156,10 +156,17 @@ def test_the_tutorials_example_trains_and_its_export_prints_the_first_loss(prese
         assert "torch.manual_seed(DATA_SEED)" in source and "torch.randn(" in source
 
 
-def test_simple_nn_prints_as_the_tutorial_shows() -> None:
-    text, _ = module_text(planned(PRESETS["regression-2-2-1"].request).spec("model"))
+def test_simple_nn_prints_as_the_tutorial_shows(tmp_path: Path) -> None:
+    plan = planned(PRESETS["regression-2-2-1"].request)
+    text, _ = module_text(plan.spec("model"))
     assert "Linear(in_features=2, out_features=2, bias=True)" in text
     assert "Linear(in_features=2, out_features=1, bias=True)" in text
+    # The exported script's class is the tutorial's, its layers named as the tutorial names them.
+    source = python_script(plan, tmp_path)
+    assert "class SimpleNN(nn.Module)" in source and "self.fc1 = nn.Linear(2, 2)" in source
+    assert "self.fc2 = nn.Linear(2, 1)" in source
+    for preset_id, name in [("simple-linear-model", "SimpleLinearModel"), ("classifier-784-256-10", "Net")]:
+        assert f"class {name}(nn.Module)" in python_script(planned(PRESETS[preset_id].request), tmp_path)
 
 
 def test_the_inline_sigmoid_example_falls_in_the_tutorials_range(tmp_path: Path) -> None:

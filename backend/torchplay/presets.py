@@ -42,16 +42,18 @@ PRESETS: dict[str, Preset] = {
             {
                 "en": "The tutorial's first class, SimpleNN: Linear(2, 2), ReLU, Linear(2, 1). The tutorial "
                 "trains nothing here: it builds the model and prints it. Open the designer's print(model) "
-                "panel: the same three lines as the tutorial's output, and 9 parameters — 2 × 2 weights + 2 "
+                "panel: the tutorial's layers (numbered 0, 1, 2 as in an nn.Sequential; the exported "
+                "script's class SimpleNN names them fc1, relu1, fc2), and 9 parameters — 2 × 2 weights + 2 "
                 "biases in the first layer, 2 weights + 1 bias in the second (in × out + out). Training it is "
                 "optional: the request is one epoch of plain SGD on ten torch.randn points.",
                 "zh": "教程里的第一个类 SimpleNN：Linear(2, 2)、ReLU、Linear(2, 1)。教程在这里不做训练，只是构建模型并"
-                "打印出来。打开设计器的 print(model) 面板：与教程输出相同的三行，共 9 个参数——第一层 2 × 2 个权重加 2 个"
+                "打印出来。打开设计器的 print(model) 面板：教程中的各层（按 nn.Sequential 的方式编号为 0、1、2；"
+                "导出脚本中的 SimpleNN 类把它们命名为 fc1、relu1、fc2），共 9 个参数——第一层 2 × 2 个权重加 2 个"
                 "偏置，第二层 2 个权重加 1 个偏置（输入 × 输出 + 输出）。训练是可选的：这个请求只在十个 torch.randn "
                 "点上用普通 SGD 训练一个 epoch。",
             },
             {
-                "name": "simple-nn",
+                "name": "SimpleNN",
                 "dataset": {
                     "name": "random-regression",
                     "params": {"samples": 10, "features": 2, "draw": "torch"},
@@ -83,7 +85,7 @@ PRESETS: dict[str, Preset] = {
                 "拟合下降，学习率 0.01 下 100 个 epoch 后仍在下降。导出脚本可以看到同样的 torch.randn 调用。",
             },
             {
-                "name": "simple-linear-model",
+                "name": "SimpleLinearModel",
                 "dataset": {
                     "name": "random-regression",
                     "params": {"samples": 10, "features": 2, "draw": "torch"},
@@ -185,7 +187,7 @@ PRESETS: dict[str, Preset] = {
                 "不会改变它；准确率是在同样的 100 行上测的。形状与 MNIST 相同，但数据里没有信号。",
             },
             {
-                "name": "net-784-256-10",
+                "name": "Net",
                 "dataset": {
                     "name": "random-classes",
                     "params": {"samples": 100, "features": 784, "classes": 10, "draw": "torch"},
@@ -256,7 +258,7 @@ PRESETS: dict[str, Preset] = {
                 "SGD 比 Adam 学得慢；观察准确率逐个 epoch 上升，以及混淆矩阵（4 和 9、3 和 5 最容易混淆）。需要下载 MNIST。",
             },
             {
-                "name": "mnist-cnn",
+                "name": "SimpleCNN",
                 "dataset": {"name": "mnist", "params": {}},
                 "model": {
                     "layers": [

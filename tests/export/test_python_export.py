@@ -199,7 +199,7 @@ def test_mnist_preset_loads_the_same_data_and_builds_the_same_model(tmp_path: Pa
     torch.manual_seed(0)
     reference = build_model(plan.spec("model")).eval()
     torch.manual_seed(0)
-    exported = module.MnistCnn().eval()
+    exported = module.SimpleCNN().eval()
     with torch.no_grad():
         assert torch.equal(exported(x_test[:8]), reference(x_test[:8]))
 
