@@ -31,6 +31,24 @@ def test_train_writes_jsonl_and_progress(tmp_path: Path) -> None:
     assert events[-1]["type"] == "done" and events[-1]["status"] == "completed"
 
 
+def test_train_says_what_may_surprise_and_trains_anyway(tmp_path: Path) -> None:
+    job = {
+        "dataset": {"name": "inline", "params": {"features": 3, "y": [1, 0, 0, 1]}, "test_fraction": 0},
+        "model": {"layers": [{"type": "Linear", "out_features": 1}, {"type": "Sigmoid"}]},
+        "task": "binary",
+        "loss": "MSELoss",
+        "epochs": 2,
+    }
+    (tmp_path / "job.json").write_text(json.dumps(job))
+    result = subprocess.run(
+        [sys.executable, "-m", "torchplay", "train", "job.json"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, env={**os.environ, "TORCHPLAY_DATA_DIR": str(tmp_path / "data")},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "torchplay: warning: loss: MSELoss on 0/1 targets" in result.stderr
+    assert "completed" in result.stdout
+
+
 def test_train_rejects_a_bad_spec_with_the_field(tmp_path: Path) -> None:
     (tmp_path / "job.json").write_text(
         json.dumps({"dataset": {"name": "circle"}, "model": {"layers": [{"type": "Linear"}]}})

@@ -127,6 +127,8 @@ def _train(args: argparse.Namespace) -> int:
     except (OSError, ValidationError, SpecError) as exc:
         print(f"torchplay: {args.job}: {exc}", file=sys.stderr)
         return 2
+    for warning in plan.warnings:  # unusual but valid: the job runs, and says why it may surprise
+        print(f"torchplay: warning: {'.'.join(map(str, warning.loc))}: {warning.msg}", file=sys.stderr)
     sink = None if args.jsonl is None else sys.stdout if args.jsonl == "-" else open(args.jsonl, "w")  # noqa: SIM115
     progress = _Progress(sys.stderr if sink is sys.stdout else sys.stdout)
     seq = 0

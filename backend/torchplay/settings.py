@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     max_epochs: int = Limits.model_fields["max_epochs"].default
     max_samples: int = Limits.model_fields["max_samples"].default
     max_batch_size: int = Limits.model_fields["max_batch_size"].default
+    max_inline_values: int = Limits.model_fields["max_inline_values"].default
     max_body_bytes: int = Limits.model_fields["max_body_bytes"].default
     max_upload_bytes: int = Limits.model_fields["max_upload_bytes"].default
     max_queued_jobs: int = Limits.model_fields["max_queued_jobs"].default

@@ -16,7 +16,7 @@ from tests.planning.test_plan_job import INFERRED_TOO_BIG, MLP
 REFUSED: list[tuple[str, dict[str, Any], list[Any]]] = [
     ("size as a string", spiral_job(model={"layers": [{"type": "Linear", "out_features": "16"}]}),
      ["model", "layers", 0, "out_features"]),
-    ("wrong output size for classes", spiral_job(model={"layers": [{"type": "Linear", "out_features": 3}]}),
+    ("fewer class scores than classes", spiral_job(model={"layers": [{"type": "Linear", "out_features": 1}]}),
      ["model", "layers", 0, "out_features"]),
     ("inferred size over the bound", spiral_job(model={"layers": INFERRED_TOO_BIG}), ["model", "layers", 4, "in_features"]),
     ("device not here", spiral_job(device="cuda:7"), ["device"]),
@@ -134,3 +134,63 @@ def test_a_job_too_big_for_memory_is_422_and_validate_says_so(client: httpx.Clie
     assert small.status_code == 200, small.text
     bigger = client.post("/api/models/validate", json={**WIDE_CONVS, "batch_size": 128}).json()["memory_mb"]
     assert small.json()["memory_mb"] < bigger  # the estimate follows the batch size it is given
+
+
+# What PyTorch runs but a learner may not expect: a job (201) and a validation (200), each
+# with a warning whose loc names the field.
+SIGMOID_OUT = [
+    {"type": "Linear", "out_features": 4},
+    {"type": "ReLU"},
+    {"type": "Linear", "out_features": 1},
+    {"type": "Sigmoid"},
+]
+WARNED: list[tuple[str, dict[str, Any], list[Any]]] = [
+    ("MSELoss on 0/1 targets", spiral_job(task="binary", loss="MSELoss", model={"layers": SIGMOID_OUT}), ["loss"]),
+    ("L1Loss on 0/1 targets", spiral_job(task="binary", loss="L1Loss", model={"layers": SIGMOID_OUT}), ["loss"]),
+    ("more scores than classes", spiral_job(model={"layers": [*MLP[:2], {"type": "Linear", "out_features": 5}]}),
+     ["model", "layers", 2, "out_features"]),
+    ("summed loss over batches", spiral_job(loss_params={"reduction": "sum"}), ["loss_params", "reduction"]),
+    ("batches unshuffled", spiral_job(shuffle=False), ["shuffle"]),
+    ("cross-entropy on float targets",
+     {**spiral_job(dataset={"name": "plane", "params": {"samples": 50}}, loss="CrossEntropyLoss"),
+      "model": {"layers": [{"type": "Linear", "out_features": 1}]}}, ["loss"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("why", "body", "loc"), WARNED, ids=[case[0] for case in WARNED])
+def test_an_unusual_valid_choice_is_a_job_with_a_warning(
+    client: httpx.Client, why: str, body: dict[str, Any], loc: list[Any]
+) -> None:
+    response = client.post("/api/jobs", json={**body, "epochs": 1})
+    assert response.status_code == 201, response.text
+    job = response.json()
+    assert loc in [w["loc"] for w in job["warnings"]], (why, job["warnings"])
+    assert loc in [w["loc"] for w in client.get(f"/api/jobs/{job['id']}").json()["warnings"]]
+    client.post(f"/api/jobs/{job['id']}/stop")
+    fields = {k: v for k, v in body.items() if k in ("model", "dataset", "task", "loss", "loss_params", "shuffle")}
+    fields.setdefault("task", job["request"]["task"])  # naming the job's choices checks them
+    checked = client.post("/api/models/validate", json={**fields, "batch_size": body.get("batch_size", 32)})
+    assert checked.status_code == 200, checked.text
+    assert loc in [w["loc"] for w in checked.json()["warnings"]], why
+    unfit = {"classification": "MSELoss", "binary": "CrossEntropyLoss", "regression": "NLLLoss"}[fields["task"]]
+    assert client.post("/api/models/validate", json={**fields, "loss": unfit}).status_code == 422
+
+
+# The loss keywords torch takes, and refusals only where torch would raise.
+def test_loss_keywords_reach_the_job_and_misplaced_ones_are_422(client: httpx.Client) -> None:
+    smoothing = client.post("/api/jobs", json=spiral_job(epochs=1, loss_params={"label_smoothing": 0.1}))
+    assert smoothing.status_code == 201, smoothing.text
+    assert smoothing.json()["request"]["loss_params"]["label_smoothing"] == 0.1
+    client.post(f"/api/jobs/{smoothing.json()['id']}/stop")
+    refused = [
+        (spiral_job(loss_params={"delta": 2.0}), ["loss_params", "delta"]),  # CrossEntropyLoss takes no delta
+        (spiral_job(loss_params={"reduction": "none"}), ["loss_params", "reduction"]),
+        (spiral_job(task="binary", loss="BCEWithLogitsLoss", model={"layers": SIGMOID_OUT[:3]},
+                    loss_params={"pos_weight": [1.0, 2.0]}), ["loss_params", "pos_weight"]),
+        (spiral_job(loss="MSELoss"), ["loss"]),  # class indices against scores: torch raises
+        (spiral_job(loss_report="median"), ["loss_report"]),
+    ]  # fmt: skip
+    for body, loc in refused:
+        response = client.post("/api/jobs", json=body)
+        assert response.status_code == 422, (loc, response.text)
+        assert loc in [d["loc"] for d in response.json()["detail"]], response.json()

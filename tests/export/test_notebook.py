@@ -13,6 +13,7 @@ import pytest
 from tests.export.test_python_export import HOSTILE_NAMES, TINY_REGRESSION, first_epoch_loss
 from tests.inprocess import planned
 from torchplay.export import notebook
+from torchplay.presets import PRESETS
 
 
 def run_cells(source: str, folder: Path) -> str:
@@ -45,3 +46,16 @@ def test_notebook_validates_runs_and_matches_the_first_loss(name: str, tmp_path:
     first = float(out.split("FIRST ")[1].split()[0])
     assert abs(first - first_epoch_loss(request, data_dir)) <= 5e-7
     assert "print(model)" in source and not (folder / "owned").exists()
+
+
+@pytest.mark.parametrize("preset_id", ["sigmoid-10-5-1", "step-1-2-1"])
+def test_the_tutorials_choices_reach_the_notebook(preset_id: str, tmp_path: Path) -> None:
+    """Typed targets and a torch draw; the epoch's summed cost in the data's order."""
+    pytest.importorskip("matplotlib")
+    request = {**PRESETS[preset_id].request, "epochs": 2}
+    data_dir = tmp_path / "data"
+    source = notebook(planned(request, data_dir), data_dir, "0123abcd")
+    folder = tmp_path / "run"
+    folder.mkdir()
+    first = float(run_cells(source, folder).split("FIRST ")[1].split()[0])
+    assert abs(first - first_epoch_loss(request, data_dir)) <= 5e-6 * max(1.0, abs(first))

@@ -199,7 +199,7 @@ def test_mnist_preset_loads_the_same_data_and_builds_the_same_model(tmp_path: Pa
     torch.manual_seed(0)
     reference = build_model(plan.spec("model")).eval()
     torch.manual_seed(0)
-    exported = module.MnistCnn().eval()
+    exported = module.SimpleCNN().eval()
     with torch.no_grad():
         assert torch.equal(exported(x_test[:8]), reference(x_test[:8]))
 
@@ -347,3 +347,65 @@ def test_a_stored_upload_holding_inf_is_refused_not_written(tmp_path: Path) -> N
     request = {"dataset": {"name": entry.name}, "model": {"layers": [{"type": "Linear", "out_features": 1}]}}
     with pytest.raises(NonFiniteNumber, match="inf"):
         python_script(planned(request, data_dir), data_dir)
+
+
+LOOP_CHOICES = [
+    {"loss_params": {"reduction": "sum"}, "loss_report": "epoch_sum", "shuffle": False},
+    {"loss_report": "last_batch", "loss_params": {"label_smoothing": 0.2}},
+    {"loss_params": {"reduction": "sum"}},
+]
+
+
+@pytest.mark.parametrize("choices", LOOP_CHOICES, ids=["sum-unshuffled", "last-batch-smoothed", "sum-mean-report"])
+def test_loss_keywords_reports_and_order_reproduce(choices: dict[str, Any], tmp_path: Path) -> None:
+    request = small({**PRESETS["spiral-mlp"].request, **choices})
+    source = assert_reproduces(request, tmp_path / "data", tmp_path)
+    if not choices.get("shuffle", True):
+        assert "randperm" not in source
+
+
+def test_binary_regression_losses_and_pos_weight_reproduce(tmp_path: Path) -> None:
+    base = {
+        "dataset": {"name": "circle", "params": {"samples": 48}},
+        "model": {
+            "layers": [{"type": "Linear", "out_features": 4}, {"type": "Tanh"}, {"type": "Linear", "out_features": 1}]
+        },
+        "task": "binary",
+        "epochs": 2,
+        "batch_size": 8,
+    }
+    assert_reproduces(
+        {**base, "loss": "BCEWithLogitsLoss", "loss_params": {"pos_weight": [2.5]}}, tmp_path / "d", tmp_path
+    )
+    huber = {**base, "loss": "HuberLoss", "loss_params": {"delta": 0.3, "reduction": "sum"}}
+    huber["model"] = {"layers": [*base["model"]["layers"], {"type": "Sigmoid"}]}
+    assert "HuberLoss(reduction='sum', delta=0.3)" in assert_reproduces(huber, tmp_path / "d", tmp_path)
+
+
+WRITTEN_DATA = [
+    {"name": "inline", "params": {"x": [[0.5, -1], [2, 0.25], [1, 1], [-3, 0]], "y": [0, 1, 1, 0]}, "test_fraction": 0},
+    {
+        "name": "inline",
+        "params": {"features": 3, "y": [[0.5, 1], [2, -1], [1, 1], [0, 0], [3, 3]]},
+        "test_fraction": 0.4,
+    },
+    {"name": "random-regression", "params": {"samples": 10, "features": 2, "draw": "torch"}, "test_fraction": 0},
+    {"name": "random-classes", "params": {"samples": 40, "features": 6, "classes": 3, "draw": "torch"}},
+]
+
+
+@pytest.mark.parametrize("dataset", WRITTEN_DATA, ids=["typed", "drawn-x-split", "randn", "randint"])
+def test_written_data_exports_as_torch_calls_and_reproduces(dataset: dict[str, Any], tmp_path: Path) -> None:
+    outputs = {"inline": 1 if dataset["params"].get("x") else 2, "random-regression": 1, "random-classes": 3}
+    request = {
+        "dataset": dataset,
+        "model": {"layers": [{"type": "Linear", "out_features": 4}, {"type": "ReLU"},
+                             {"type": "Linear", "out_features": outputs[dataset["name"]]}]},
+        "epochs": 2,
+        "batch_size": 2,
+    }  # fmt: skip
+    source = assert_reproduces(request, tmp_path / "data", tmp_path)
+    if "x" in dataset["params"]:
+        assert "x = torch.tensor([[0.5, -1.0], [2.0, 0.25]" in source
+    else:
+        assert "torch.manual_seed(DATA_SEED)" in source and "= torch.randn(" in source

@@ -94,9 +94,11 @@ test("a field the server adds travels and shows without a page edit", () => {
 test("the table places the fields, in its order, with the page's words", () => {
   const fields = createJobFields(JOB_SCHEMA);
   const main = sectionFields(fields.settings, "settings", "main", t);
-  assert.deepEqual(names(main), ["task", "loss", "optimizer", "epochs", "batch_size", "seed", "device", "doctor"]);
+  assert.deepEqual(names(main), ["task", "loss", "optimizer", "epochs", "batch_size", "shuffle", "seed", "device", "doctor"]);
   const advanced = sectionFields(fields.settings, "settings", "advanced", t);
-  assert.deepEqual(names(advanced), ["scheduler", "early_stopping", "grad_clip", "amp", "compile", "checkpoint_every", "snapshot_every", "name"]);
+  assert.deepEqual(names(advanced), [
+    "loss_params", "loss_report", "print_every", "scheduler", "early_stopping", "grad_clip", "amp", "compile", "checkpoint_every", "snapshot_every", "name",
+  ]);
   const batch = main.find((field) => field.name === "batch_size");
   assert.equal(batch.label, "batch size");
   assert.equal(batch.emptyLabel, "full batch");
@@ -128,9 +130,11 @@ test("the doctor's policy is a group of its members, their choices named in the 
   assert.deepEqual(divergence.options, [["fail", "出现 NaN 即失败"], ["rewind", "回退并降低学习率"]]);
   assert.equal(doctor.fields.find((field) => field.name === "max_rewinds").maximum, 10);
   // Every choice of every table entry with `choices` has a name in both tables.
+  const byPath = new Map(fields.settings.flatMap((field) => [[field.name, field], ...(field.fields ?? []).map((member) => [`${field.name}.${member.name}`, member])]));
   for (const entry of JOB_FORM.filter((one) => one.choices)) {
-    const member = doctor.fields.find((field) => `doctor.${field.name}` === entry.path);
-    for (const value of member.enum) assert.ok(entry.choices + value in en && entry.choices + value in zh, entry.choices + value);
+    const field = byPath.get(entry.path);
+    assert.ok(field?.enum, entry.path);
+    for (const value of field.enum) assert.ok(entry.choices + value in en && entry.choices + value in zh, entry.choices + value);
   }
   // A policy set on the page travels in the request as the server spells it.
   const design = loadDesign({ ...TUNED, doctor: { on_divergence: "rewind", max_rewinds: 2, bogus: 1 } });
@@ -144,4 +148,20 @@ test("an emptied field is null where null means something, else left to the serv
   assert.deepEqual(withValue({ batch_size: 32, epochs: 5 }, nullable, undefined), { batch_size: null, epochs: 5 });
   assert.deepEqual(withValue({ batch_size: 32, epochs: 5 }, plain, undefined), { batch_size: 32 });
   assert.deepEqual(withValue({}, plain, 9), { epochs: 9 });
+});
+
+test("the loss's options are a group of torch's keywords; the reported loss and the shuffle switch are settings", () => {
+  const fields = createJobFields(JOB_SCHEMA);
+  const advanced = sectionFields(fields.settings, "settings", "advanced", t);
+  const options = advanced.find((field) => field.name === "loss_params");
+  assert.equal(options.type, "object");
+  assert.deepEqual(names(options.fields), ["reduction", "delta", "beta", "label_smoothing", "pos_weight"]);
+  assert.deepEqual(options.fields[0].options, [["mean", "mean"], ["sum", "sum"]]);
+  assert.deepEqual(advanced.find((field) => field.name === "loss_report").options.map(([value]) => value), ["epoch_mean", "epoch_sum", "last_batch"]);
+  const main = sectionFields(fields.settings, "settings", "main", t);
+  assert.equal(main.find((field) => field.name === "shuffle").type, "boolean");
+  // Set on the page (or by a preset), they travel in the request as the server spells them.
+  const design = loadDesign({ ...TUNED, shuffle: false, loss_report: "epoch_sum", loss_params: { reduction: "sum" } });
+  const request = buildJobRequest(design);
+  assert.deepEqual([request.shuffle, request.loss_report, request.loss_params], [false, "epoch_sum", { reduction: "sum" }]);
 });

@@ -75,9 +75,12 @@ test("validation body carries the model, the dataset and what the memory estimat
   assert.deepEqual(validationBody(design), {
     model: modelSpec(design),
     dataset: { name: "spiral", params: { samples: 200, noise: 0.1 } },
+    loss: "CrossEntropyLoss", // a choice set: checked against the task, with its warnings
     batch_size: null, // full batch: the estimate counts every row at once
     optimizer: { type: "Adam", lr: 0.01 },
   });
+  design.training = { shuffle: false, loss_report: "epoch_sum", loss_params: { reduction: "sum" }, epochs: 5 };
+  assert.deepEqual(Object.keys(validationBody(design)), ["model", "dataset", "loss_params", "loss_report", "shuffle"]);
 });
 
 test("layer list operations are immutable", () => {

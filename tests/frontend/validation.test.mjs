@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { describeDetail, fieldPath, mapValidationErrors, mapValidationResult } from "../../frontend/js/lib/validation.js";
+import { describeDetail, fieldPath, mapValidationErrors, mapValidationResult, warningsByField } from "../../frontend/js/lib/validation.js";
 
 test("errors are attached to the layer they name", () => {
   const mapped = mapValidationErrors([
@@ -68,6 +68,7 @@ test("a valid answer maps shapes and counts by index", () => {
     nets: { layers: { inputShape: [2], outputShape: [2], layers: { 0: { outputShape: [16], params: 48, formula: "2 × 16 + 16" }, 1: { outputShape: [16], params: 0, formula: null } }, moduleText: "Sequential(...)" } },
     totalParams: 48,
     memoryMb: null,
+    warnings: [],
   });
   assert.equal(mapValidationResult({ layers: [], total_params: 1, memory_mb: 330.5 }).memoryMb, 330.5);
 });
@@ -79,4 +80,22 @@ test("a GAN's answer maps each net", () => {
   assert.deepEqual(mapped.nets.generator.inputShape, [8]);
   assert.deepEqual(mapped.nets.discriminator.layers, { 0: { outputShape: [1], params: 3, formula: null } });
   assert.equal(mapped.totalParams, 21);
+});
+
+test("the plan's warnings go beside the fields they name", () => {
+  const { warnings } = mapValidationResult({
+    layers: [],
+    total_params: 1,
+    warnings: [
+      { loc: ["loss"], msg: "MSELoss on 0/1 targets runs" },
+      { loc: ["loss_params", "reduction"], msg: "sum grows with the batch" },
+      { loc: ["shuffle"], msg: "the data's own order" },
+      { loc: ["model", "layers", 2, "out_features"], msg: "5 scores, 2 classes" },
+    ],
+  });
+  assert.deepEqual(warningsByField(warnings), {
+    settings: { loss: "MSELoss on 0/1 targets runs", loss_params: "sum grows with the batch", shuffle: "the data's own order" },
+    nets: { layers: { 2: [{ field: "out_features", msg: "5 scores, 2 classes" }] } },
+  });
+  assert.deepEqual(warningsByField(undefined), { settings: {}, nets: {} });
 });

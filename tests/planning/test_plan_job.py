@@ -63,8 +63,8 @@ BAD: list[tuple[str, dict[str, Any], list[Any]]] = [
     ("no type", _with_layers([{"out_features": 2}]), ["model", "layers", 0]),
     ("dropout p above 1", _with_layers([*MLP[:2], {"type": "Dropout", "p": 1.5}, MLP[2]]), ["model", "layers", 2, "p"]),
     (
-        "wrong output size for classes",
-        _with_layers([{"type": "Linear", "out_features": 3}]),
+        "fewer class scores than classes",
+        _with_layers([{"type": "Linear", "out_features": 1}]),
         ["model", "layers", 0, "out_features"],
     ),
     ("lr zero", spiral_job(optimizer={"type": "SGD", "lr": 0}), ["optimizer", "lr"]),

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from torchplay.spec.errors import SpecWarning
 from torchplay.spec.events import FindingEvent
 from torchplay.spec.limits import Limits
 
@@ -52,7 +53,10 @@ class TrainingOption(BaseModel):
 class TrainingOptions(BaseModel):
     tasks: list[str]
     losses: list[str]
-    losses_by_task: dict[str, list[str]]
+    losses_by_task: dict[str, list[str]] = Field(description="The usual losses of each task (first: its default).")
+    accepted_losses_by_task: dict[str, list[str]] = Field(
+        description="Every loss torch runs on the task's targets: the usual ones, then those the plan warns about."
+    )
     default_loss: dict[str, str]
     optimizers: list[TrainingOption]
     schedulers: list[TrainingOption]
@@ -145,6 +149,9 @@ class ModelValidation(BaseModel):
     total_params: int
     model: dict[str, Any] = Field(description="The spec with every inferred size filled in.")
     memory_mb: float | None = Field(None, description="Estimated training memory (MB) at the batch size given.")
+    warnings: list[SpecWarning] = Field(
+        default_factory=list, description="Unusual but valid choices (with a dataset): loc and msg."
+    )
 
 
 class GanValidation(BaseModel):
@@ -152,6 +159,7 @@ class GanValidation(BaseModel):
     discriminator: ModelValidation
     total_params: int
     memory_mb: float = Field(description="Estimated training memory of both nets (MB).")
+    warnings: list[SpecWarning] = Field(default_factory=list, description="Unusual but valid choices.")
 
 
 class Prediction(BaseModel):
@@ -247,3 +255,4 @@ class Preset(BaseModel):
     title: dict[str, str]
     note: dict[str, str]
     request: dict[str, Any] = Field(description="A job request (POST /api/jobs body).")
+    trains: bool = Field(True, description="False: the tutorial only builds and prints the model.")

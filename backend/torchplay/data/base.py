@@ -94,3 +94,7 @@ class DatasetEntry:
     # Image sets: inputs are (pixel in [0, 1] - mean) / std. A drawing for predict, or a
     # picture in a snapshot, is scaled the same way. None for sets that are not images.
     normalization: dict[str, float] | None = None
+    # (validated params) -> values per regression target row (what a regression net outputs).
+    target_width: Callable[[Any], int] = lambda _p: 1
+    # (validated params) -> torch's own draws of the data, for params with `draw: "torch"`.
+    torch_draws: Callable[[Any], list[Any]] | None = None

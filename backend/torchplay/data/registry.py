@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from torchplay.data import csv_upload, gan, images, mnist, previews, sequences, synthetic
+from torchplay.data import csv_upload, gan, images, mnist, previews, sequences, synthetic, written
 from torchplay.data.base import DatasetEntry, LoadedDataset, NoParams, Task
 from torchplay.data.split import data_rng, split_dataset
 
@@ -22,9 +22,23 @@ MNIST_ROWS = 70_000  # the official 60 000 training and 10 000 test images, load
 Generator = Callable[..., Any]
 
 
-def _run(generate: Generator, params: BaseModel, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
+def generator_params(params: BaseModel) -> dict[str, Any]:
+    """The params a numpy generator takes by name (which generator draws is not one of them)."""
+    return params.model_dump(exclude={"draw"})
+
+
+def draws_with_torch(params: BaseModel) -> bool:
+    return getattr(params, "draw", "numpy") == "torch"
+
+
+def _run(
+    generate: Generator, params: BaseModel, seed: int, torch_draws: Callable[[Any], list[Any]] | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    if torch_draws is not None and draws_with_torch(params):
+        drawn = written.run_draws(torch_draws(params), seed)
+        return drawn["x"], drawn["y"]
     # Generators take the parameters by name, so the exported code can call them the same way.
-    out = generate(**params.model_dump(), rng=data_rng(seed))
+    out = generate(**generator_params(params), rng=data_rng(seed))
     return out if isinstance(out, tuple) else (out, None)  # GAN sets return x alone
 
 
@@ -45,11 +59,12 @@ def _generated(
     input_shape: Callable[[Any], tuple[int, ...]],
     classes: Callable[[Any], list[str] | None] = lambda _p: None,
     normalization: dict[str, float] | None = None,
+    torch_draws: Callable[[Any], list[Any]] | None = None,
 ) -> DatasetEntry:
-    """The entry of a set drawn by a plain numpy generator."""
+    """The entry of a set drawn by a plain numpy generator (or, asked to, by torch's draws)."""
 
     def load(params: BaseModel, seed: int, test_fraction: float, _dir: Path) -> LoadedDataset:
-        x, y = _run(generate, params, seed)
+        x, y = _run(generate, params, seed, torch_draws)
         return split_dataset(
             x,
             y,
@@ -65,7 +80,7 @@ def _generated(
         limit = previews.preview_size(input_shape(params))
         if getattr(params, "samples", 0) > limit:
             params = params.model_copy(update={"samples": limit})
-        x, y = _run(generate, params, seed)
+        x, y = _run(generate, params, seed, torch_draws)
         return previews.from_arrays(x, y, classes(params))
 
     return DatasetEntry(
@@ -79,6 +94,39 @@ def _generated(
         preview=show,
         generate=generate,
         normalization=normalization,
+        torch_draws=torch_draws,
+    )
+
+
+def _inline() -> DatasetEntry:
+    """Numbers written in the request (inputs typed or drawn by torch.randn)."""
+
+    def load(params: BaseModel, seed: int, test_fraction: float, _dir: Path) -> LoadedDataset:
+        assert isinstance(params, written.InlineParams)
+        x, y = written.inline_arrays(params, seed)
+        extras = _extras(x, None)
+        return split_dataset(x, y, task="regression", seed=seed, test_fraction=test_fraction, extras=extras)
+
+    def show(params: BaseModel, seed: int, _dir: Path) -> dict[str, Any]:
+        assert isinstance(params, written.InlineParams)
+        x, y = written.inline_arrays(params, seed)
+        labels = params.labels()
+        classes = written.class_names(params)
+        return previews.from_arrays(x, np.asarray(labels) if labels else y, classes)
+
+    return DatasetEntry(
+        name="inline",
+        task="regression",
+        description="Numbers written in the request: y, and x or the features of a torch.randn draw "
+        "(as a tutorial types `y = torch.tensor([1, 0, 0, 1])`). Whole numbers ≥ 0 as targets "
+        "may also be class labels (task classification or binary).",
+        params_model=written.InlineParams,
+        input_shape=lambda p: written.InlineParams.model_validate(p).input_shape(),
+        load=load,
+        classes=written.class_names,
+        samples=lambda p: written.InlineParams.model_validate(p).rows,
+        target_width=lambda p: p.target_width,
+        preview=show,
     )
 
 
@@ -136,6 +184,7 @@ DATASETS: dict[str, DatasetEntry] = {
             synthetic.RandomRegressionParams,
             synthetic.random_regression,
             lambda p: (p.features,),
+            torch_draws=lambda p: written.random_regression_draws(p.samples, p.features),
         ),
         _generated(
             "random-classes",
@@ -146,12 +195,13 @@ DATASETS: dict[str, DatasetEntry] = {
             synthetic.random_classes,
             lambda p: (p.features,),
             lambda p: [str(i) for i in range(p.classes)],
+            torch_draws=lambda p: written.random_classes_draws(p.samples, p.features, p.classes),
         ),
         _generated(
             "step",
             "regression",
-            "60 points x = -30 … 29 with y = 1 up to -10, 0.5 up to 10, then 0: a step "
-            "function for a first regression.",
+            "60 points x = -30 … 29 with y = 1 for x ≤ -10, 0.5 for -10 < x < 10 and 0 from 10 on: "
+            "a step function for a first regression.",
             NoParams,
             synthetic.step,
             lambda _p: (1,),
@@ -250,6 +300,7 @@ DATASETS: dict[str, DatasetEntry] = {
             gan.gaussian_mixture,
             lambda _p: (2,),
         ),
+        _inline(),
     ]
 }
 

@@ -28,10 +28,13 @@ def check_fraction(test_fraction: float) -> None:
 def split_indices(n: int, seed: int, test_fraction: float) -> tuple[np.ndarray, np.ndarray]:
     """Shuffle `range(n)` with `default_rng(seed)`; the last `round(n * test_fraction)` are test.
 
-    At least one row stays in training so a tiny set with a large fraction still trains."""
+    At least one row stays in training so a tiny set with a large fraction still trains.
+    Nothing held out keeps the rows in their own order (what unshuffled batches go through)."""
     check_fraction(test_fraction)
-    order = np.random.default_rng(seed).permutation(n)
     n_test = min(round(n * test_fraction), max(n - 1, 0))
+    if n_test == 0:
+        return np.arange(n), np.arange(0)
+    order = np.random.default_rng(seed).permutation(n)
     return order[: n - n_test], order[n - n_test :]
 
 

@@ -10,12 +10,14 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from torchplay.data.base import DatasetParams, check_values
+from torchplay.data.written import DRAW_DESCRIPTION, Draw
 
 
 class RandomRegressionParams(DatasetParams):
     # Ten points of noise: the tutorial's "a network can memorise anything" example.
     samples: int = Field(10, ge=1, le=1_000_000, description="Number of rows.")
     features: int = Field(2, ge=1, le=100_000, description="Input values per row.")
+    draw: Draw = Field("numpy", description=DRAW_DESCRIPTION)
 
     @model_validator(mode="after")
     def _fits_in_memory(self) -> RandomRegressionParams:
@@ -28,6 +30,7 @@ class RandomClassesParams(DatasetParams):
     samples: int = Field(100, ge=1, le=1_000_000, description="Number of rows.")
     features: int = Field(784, ge=1, le=100_000, description="Input values per row.")
     classes: int = Field(10, ge=2, le=1_000, description="Number of classes.")
+    draw: Draw = Field("numpy", description=DRAW_DESCRIPTION)
 
     @model_validator(mode="after")
     def _fits_in_memory(self) -> RandomClassesParams:
@@ -78,9 +81,9 @@ def random_classes(
 
 
 def step(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """x = -30 … 29; y = 1 up to -10, 0.5 up to 10, then 0. No randomness (`rng` is unused)."""
+    """x = -30 … 29; y = 1 for x <= -10, 0.5 for -10 < x < 10, 0 from 10 on. No randomness (`rng` is unused)."""
     x = np.arange(-30, 30, dtype=np.float32).reshape(-1, 1)
-    y = np.where(x <= -10, 1.0, np.where(x <= 10, 0.5, 0.0)).astype(np.float32)
+    y = np.where(x <= -10, 1.0, np.where(x < 10, 0.5, 0.0)).astype(np.float32)
     return x, y
 
 

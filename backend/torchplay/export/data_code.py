@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from torchplay import data
-from torchplay.data import csv_upload, mnist, split
+from torchplay.data import csv_upload, mnist, split, written
+from torchplay.data.registry import draws_with_torch, generator_params
 from torchplay.export.literals import comment_text, literal, number
 from torchplay.export.parts import Section
 from torchplay.spec.tasks import Targets
@@ -32,8 +33,13 @@ class DataCode(Section):
     def render(self) -> str:
         ref = self.job.dataset
         entry = data.get_dataset(ref.name, self.data_dir)
+        params = entry.params_model.model_validate(ref.params)
+        if isinstance(params, written.InlineParams):
+            return self._written(params.draws(), {"x": params.x, "y": params.y})
+        if entry.torch_draws is not None and draws_with_torch(params):
+            return self._written(entry.torch_draws(params), {})
         if entry.generate is not None:
-            return self._generated(entry.generate, ref.params)
+            return self._generated(entry.generate, generator_params(params))
         if ref.name in mnist.SOURCES:
             return self._idx(mnist.SOURCES[ref.name])
         return self._csv(ref.name)
@@ -69,6 +75,37 @@ class DataCode(Section):
                 "# The seeded split every torchplay dataset goes through (torchplay/data/split.py).\n"
                 + "\n\n\n".join(_with_dependencies(split.data_rng, split.split_indices)),
                 "\n".join([self._load_data_header(), draw, *self._split_lines("x", "y" if has_y else "x")]),
+            ]
+        )
+
+    def _written(self, draws: list[written.TorchDraw], typed: dict[str, Any]) -> str:
+        """Data as a tutorial writes it: torch's draws after `torch.manual_seed`, numbers typed
+        as tensors; then torchplay's seeded split (nothing held out: the rows as they are)."""
+        lines = [self._load_data_header()]
+        if draws:
+            lines.append("    torch.manual_seed(DATA_SEED)  # torch's own generator draws the data")
+            lines += [f"    {draw.name} = {_draw_call(draw)}" for draw in draws]
+        for name, rows in typed.items():
+            if rows is None:
+                continue
+            flat = not isinstance(rows[0], list)
+            shaped = ".reshape(-1, 1)" if flat else ""  # one column per row, as the net's output
+            lines.append(f"    {name} = torch.tensor({literal(rows)}, dtype=torch.float32){shaped}")
+        target = {
+            "classes": "y[{split}].reshape(-1).long()",  # class indices
+            "column": "y[{split}].float().reshape(-1, 1)",
+            "values": "y[{split}]",
+            "inputs": "x[{split}]",
+        }[self.rule.targets]
+        lines += [
+            "    train, test = (torch.from_numpy(rows) for rows in split_indices(len(x), DATA_SEED, TEST_FRACTION))",
+            f"    return x[train], {target.format(split='train')}, x[test], {target.format(split='test')}",
+        ]
+        return "\n\n\n".join(
+            [
+                "# The seeded split every torchplay dataset goes through (torchplay/data/split.py).\n"
+                + "\n\n\n".join(_with_dependencies(split.split_indices)),
+                "\n".join(lines),
             ]
         )
 
@@ -157,6 +194,14 @@ class DataCode(Section):
                 *self._split_lines("x", "y"),
             ]
         )
+
+
+def _draw_call(draw: written.TorchDraw) -> str:
+    """The torch call of a draw as a tutorial writes it (after `torch.manual_seed`)."""
+    size = ", ".join(number(d) for d in draw.size)
+    if draw.function == "randint":
+        return f"torch.randint(0, {number(draw.high)}, ({size},))"
+    return f"torch.randn({size})"
 
 
 def _source(obj: Any) -> str:

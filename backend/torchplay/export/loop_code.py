@@ -13,7 +13,7 @@ from torch import optim
 from torchplay.export.literals import literal, number
 from torchplay.export.parts import Section, kwargs_text, same, signature
 from torchplay.planning.memory import EVAL_CHUNK
-from torchplay.spec.tasks import threshold
+from torchplay.spec.tasks import loss_kwargs, threshold
 
 
 @dataclass
@@ -93,7 +93,45 @@ class LoopCode(Section):
         return "\n\n\n".join([*helpers, "\n".join(main)])
 
     def _loss(self) -> str:
-        return f"nn.{self.plan.loss}()"
+        kwargs = loss_kwargs(self.plan.loss, self.job.loss_params)
+        args = []
+        for name, value in kwargs.items():
+            if name == "pos_weight":  # a tensor, on the device the outputs are on
+                args.append(f"pos_weight=torch.tensor({literal(value)}, device=DEVICE)")
+            else:
+                args.append(f"{name}={literal(value)}")
+        return f"nn.{self.plan.loss}({', '.join(args)})"
+
+    @property
+    def _sums(self) -> bool:
+        return self.job.loss_params.reduction == "sum"
+
+    def _order(self, indent: str) -> list[str]:
+        """Each epoch's order of the rows: shuffled (unless one batch holds them all) or as stored."""
+        if not self.job.shuffle:
+            return [f"{indent}order = torch.arange(n, device=DEVICE)  # shuffle off: the data's own order"]
+        return [
+            f"{indent}# A new order every epoch; one full batch keeps the data as it is.",
+            f"{indent}if batch_size < n:",
+            f"{indent}    order = torch.randperm(n, device=DEVICE, generator=shuffle)",
+            f"{indent}else:",
+            f"{indent}    order = torch.arange(n, device=DEVICE)",
+        ]
+
+    def _epoch_loss(self) -> tuple[str, str]:
+        """(the batch loop's line adding the batch's loss, the line giving the epoch's reported loss)."""
+        report = self.job.loss_report
+        if report == "epoch_sum":
+            return "total_loss += loss.item()  # the epoch's loss: the batches' losses added up", (
+                "train_loss = total_loss"
+            )
+        if report == "last_batch":
+            return "total_loss += loss.item()", "train_loss = loss.item()  # the epoch's last batch"
+        if self._sums:
+            return "total_loss += loss.item()  # reduction='sum': the batch's total", "train_loss = total_loss / n"
+        return "total_loss += loss.item() * len(xb)  # the epoch's loss: mean over samples", (
+            "train_loss = total_loss / n"
+        )
 
     def _evaluate_function(self, accuracy: bool) -> str:
         chunk = self.plan.eval_rows or EVAL_CHUNK  # as the trainer evaluates
@@ -111,7 +149,11 @@ class LoopCode(Section):
                 f"        for start in range(0, len(x), {chunk}):  # in chunks: bounded memory on big splits",
                 f"            xb, yb = x[start : start + {chunk}], y[start : start + {chunk}]",
                 "            out = model(xb)",
-                "            total_loss += loss_fn(out, yb).item() * len(xb)",
+                (
+                    "            total_loss += loss_fn(out, yb).item()  # reduction='sum': the chunk's total"
+                    if self._sums
+                    else "            total_loss += loss_fn(out, yb).item() * len(xb)"
+                ),
                 *([acc_eval] if accuracy else []),
                 "    model.train()",
                 f"    return total_loss / len(x), {'correct / len(x)' if accuracy else 'None'}",
@@ -142,6 +184,7 @@ class LoopCode(Section):
             else []
         )
         acc_eval = "correct += count_correct(out, yb)"
+        add_loss, epoch_loss = self._epoch_loss()
         early = (
             [
                 "        if val_loss is not None:  # early stopping",
@@ -157,17 +200,19 @@ class LoopCode(Section):
             "    n = len(x_train)",
             "    batch_size = min(BATCH_SIZE or n, n)",
             *([f"    scheduler = {scheduler}"] if scheduler else []),
-            "    # The batches' order has its own generator, seeded apart from the weights.",
-            "    shuffle = torch.Generator(device=DEVICE).manual_seed(SEED)",
+            *(
+                [
+                    "    # The batches' order has its own generator, seeded apart from the weights.",
+                    "    shuffle = torch.Generator(device=DEVICE).manual_seed(SEED)",
+                ]
+                if job.shuffle
+                else []
+            ),
             "    history = []  # the train loss of every epoch",
             *(["    best_val, stale = float('inf'), 0"] if job.early_stopping else []),
             "    for epoch in range(1, EPOCHS + 1):",
             "        model.train()",
-            "        # A new order every epoch; one full batch keeps the data as it is.",
-            "        if batch_size < n:",
-            "            order = torch.randperm(n, device=DEVICE, generator=shuffle)",
-            "        else:",
-            "            order = torch.arange(n, device=DEVICE)",
+            *self._order("        "),
             "        total_loss, correct = 0.0, 0",
             "        for start in range(0, n, batch_size):",
             "            index = order[start : start + batch_size]",
@@ -179,9 +224,9 @@ class LoopCode(Section):
             *clip,
             "            optimizer.step()  # update the weights",
             *[f"            {line}" for line in inner],
-            "            total_loss += loss.item() * len(xb)  # the epoch's loss: mean over samples",
+            f"            {add_loss}",
             *([f"            {acc_eval}"] if accuracy else []),
-            "        train_loss = total_loss / n",
+            f"        {epoch_loss}",
             "        history.append(train_loss)",
             "        val_loss, val_accuracy = evaluate(model, loss_fn, x_test, y_test)",
             *[f"        {line}" for line in after],
@@ -240,10 +285,7 @@ class LoopCode(Section):
             "    for epoch in range(1, EPOCHS + 1):",
             "        generator.train()",
             "        discriminator.train()",
-            "        if batch_size < n:",
-            "            order = torch.randperm(n, device=DEVICE, generator=shuffle)",
-            "        else:",
-            "            order = torch.arange(n, device=DEVICE)",
+            *self._order("        "),
             "        d_total, g_total = 0.0, 0.0",
             "        for start in range(0, n, batch_size):",
             "            real = x_train[order[start : start + batch_size]]",

@@ -19,6 +19,7 @@ from torchplay.planning.dataset import DatasetPlan, plan_dataset
 from torchplay.planning.devices import DeviceKind, available_devices, device_kind, placement
 from torchplay.planning.memory import memory_budget, planned_memory
 from torchplay.planning.model import ModelPlan, ModelReport, plan_model
+from torchplay.planning.objective import accepts_output, check_loss, check_pos_weight, loop_warnings, output_warning
 from torchplay.planning.threads import useful_threads
 from torchplay.spec import LOSSES_BY_TASK, GanSpec, JobCreate, ModelSpec, SpecError
 from torchplay.spec.errors import Loc, SpecWarning
@@ -135,21 +136,14 @@ def plan_job(
         )
     dataset = plan_dataset(request.dataset.name, request.dataset.params, limits, data_dir)
     is_gan = isinstance(request.model, GanSpec)
-    task = request.task or ("gan" if is_gan else dataset.task)
-    _check_task(task, dataset, is_gan)
-    loss = request.loss or LOSSES_BY_TASK[task][0]
-    if loss not in LOSSES_BY_TASK[task]:
-        raise SpecError(("loss",), f"{loss} does not fit task {task!r}; use one of: {', '.join(LOSSES_BY_TASK[task])}")
-
+    task, loss, warnings = task_and_loss(request, dataset)
     nets = plan_networks(request.model, dataset.input_shape, limits)
+    warnings += output_checks(request, dataset, nets, task)
     if isinstance(request.model, GanSpec):
-        _check_output(nets["generator"], dataset.input_shape, ("model", "generator"), "the data's shape")
-        _check_output(nets["discriminator"], [1], ("model", "discriminator"), "one real/fake logit")
         model: ModelSpec | GanSpec = request.model.model_copy(
             update={"generator": nets["generator"].spec, "discriminator": nets["discriminator"].spec}
         )
     else:
-        _check_output(nets["model"], _expected_output(task, dataset), ("model",), _output_reason(task, dataset))
         model = nets["model"].spec
 
     kind = device_kind(request.device, devices)
@@ -182,7 +176,7 @@ def plan_job(
         request=normalised,
         input_shape=dataset.input_shape,
         output_shape=None if is_gan else nets["model"].output_shape,
-        classes=dataset.classes,
+        classes=dataset.classes if dataset.task != "regression" or task in ("classification", "binary") else None,
         snapshot_kind=snapshot_kind(task, tuple(dataset.input_shape)),
         device_kind=kind,
         models={net: plan.report() for net, plan in nets.items()},
@@ -190,6 +184,7 @@ def plan_job(
         memory_mb=memory.device_mb if kind == "cuda" else memory.total_mb,
         eval_rows=memory.eval_rows,
         memory_budget_mb=memory_budget(limits, kind),
+        warnings=warnings,
         max_threads=useful_threads(
             sum(plan.total_params for plan in nets.values()), memory.batch_rows, memory.activations_mb
         ),
@@ -227,6 +222,31 @@ def plan_networks(model: ModelSpec | GanSpec, input_shape: Sequence[int], limits
     return plans
 
 
+def task_and_loss(request: JobCreate, dataset: DatasetPlan) -> tuple[str, str, list[SpecWarning]]:
+    """The job's task and loss (defaults filled in), refused where torch could not train them;
+    warnings for what runs but is unusual."""
+    is_gan = isinstance(request.model, GanSpec)
+    task = request.task or ("gan" if is_gan else dataset.task)
+    _check_task(task, dataset, is_gan)
+    loss = request.loss or LOSSES_BY_TASK[task][0]
+    return task, loss, [] if is_gan else check_loss(task, loss, request.loss_params)
+
+
+def output_checks(request: JobCreate, dataset: DatasetPlan, nets: dict[str, ModelPlan], task: str) -> list[SpecWarning]:
+    """Each net's output against what its loss needs, and the loop's settings: a `SpecError`
+    where torch would refuse them, warnings where they run but may surprise."""
+    warnings: list[SpecWarning] = []
+    if isinstance(request.model, GanSpec):
+        _check_output(nets["generator"], dataset.input_shape, ("model", "generator"), "the data's shape")
+        _check_output(nets["discriminator"], [1], ("model", "discriminator"), "one real/fake logit")
+    else:
+        warnings += _check_output(
+            nets["model"], _expected_output(task, dataset), ("model",), _output_reason(task, dataset), task, dataset
+        )
+        check_pos_weight(request.loss_params, nets["model"].output_shape)
+    return warnings + loop_warnings(request, dataset.samples, isinstance(request.model, GanSpec))
+
+
 def _check_task(task: str, dataset: DatasetPlan, is_gan: bool) -> None:
     if (task == "gan") != is_gan:
         if is_gan:
@@ -234,7 +254,8 @@ def _check_task(task: str, dataset: DatasetPlan, is_gan: bool) -> None:
         raise SpecError(("model",), 'task \'gan\' needs {"generator": …, "discriminator": …, "latent_dim": …}')
     allowed = {
         "classification": {"classification", "binary", "reconstruction", "gan"},
-        "regression": {"regression", "reconstruction"},
+        # Whole-number targets (typed ones) are class labels as well as values.
+        "regression": {"regression", "reconstruction"} | ({"classification", "binary"} if dataset.classes else set()),
         "gan": {"gan", "reconstruction"},
     }.get(dataset.task, {dataset.task})
     if task not in allowed:
@@ -251,7 +272,7 @@ def _expected_output(task: str, dataset: DatasetPlan) -> list[int]:
         return [len(dataset.classes or [])]
     if task == "reconstruction":
         return dataset.input_shape
-    return [1]
+    return [dataset.target_width] if task == "regression" else [1]
 
 
 def _output_reason(task: str, dataset: DatasetPlan) -> str:
@@ -261,15 +282,29 @@ def _output_reason(task: str, dataset: DatasetPlan) -> str:
         return "the input's shape (an autoencoder rebuilds its input)"
     if task == "binary":
         return "one logit (binary task)"
+    if dataset.target_width > 1:
+        return f"one value per target column ({dataset.target_width} in {dataset.name!r})"
     return "one value per sample (regression target)"
 
 
-def _check_output(plan: ModelPlan, expected: list[int], loc: Loc, reason: str) -> None:
-    if plan.output_shape == expected:
-        return
+def _check_output(
+    plan: ModelPlan,
+    expected: list[int],
+    loc: Loc,
+    reason: str,
+    task: str | None = None,
+    dataset: DatasetPlan | None = None,
+) -> list[SpecWarning]:
+    """The net's output against what the loss needs: a 422 if torch would refuse it, a
+    warning if it runs but is unusual (more class scores than classes)."""
     last = len(plan.spec.layers) - 1
     field = _size_field(plan.spec.layers[last])
     where = (*loc, "layers", last, *((field,) if field else ()))
+    if plan.output_shape == expected:
+        return []
+    if task is not None and dataset is not None and accepts_output(task, plan.output_shape, expected):
+        warning = output_warning(task, plan.output_shape, expected[0], where, dataset.name)
+        return [warning] if warning else []
     raise SpecError(
         where, f"the model outputs {plan.output_shape} but must output {expected}: {reason}", "output_mismatch"
     )

@@ -206,6 +206,40 @@ DEFAULT_CHECKPOINT_EVERY = 10
 DEFAULT_KEEP_CHECKPOINTS = 3
 
 
+class LossParams(_Closed):
+    """The loss's keyword arguments, as torch names them; each belongs to the losses that take it."""
+
+    reduction: Literal["mean", "sum"] = Field(
+        "mean", description="mean: the batch's average loss; sum: its total (steps grow with the batch)."
+    )
+    delta: float | None = Field(
+        None, gt=0.0, le=1e6, description="HuberLoss: where the loss turns from squared to linear (torch: 1.0)."
+    )
+    beta: float | None = Field(
+        None, ge=0.0, le=1e6, description="SmoothL1Loss: where the loss turns from squared to linear (torch: 1.0)."
+    )
+    label_smoothing: float | None = Field(
+        None, ge=0.0, le=1.0, description="CrossEntropyLoss: share of each target spread over all classes (torch: 0)."
+    )
+    pos_weight: list[Annotated[float, Field(ge=0.0, le=1e6)]] | None = Field(
+        None,
+        min_length=1,
+        max_length=10_000,
+        description="BCEWithLogitsLoss: weight of the positive targets, one for every output or one per output.",
+    )
+
+
+# Which losses take which keyword (torch's constructors); `reduction` is everyone's.
+LOSS_KEYWORDS: dict[str, frozenset[str]] = {
+    "delta": frozenset({"HuberLoss"}),
+    "beta": frozenset({"SmoothL1Loss"}),
+    "label_smoothing": frozenset({"CrossEntropyLoss"}),
+    "pos_weight": frozenset({"BCEWithLogitsLoss"}),
+}
+
+LossReport = Literal["epoch_mean", "epoch_sum", "last_batch"]
+
+
 class JobCreate(_Closed):
     # JSON bodies give lists where we declare lists; strict stays on for everything else.
     name: str | None = Field(None, max_length=200, description="A label for the job list.")
@@ -213,10 +247,21 @@ class JobCreate(_Closed):
     model: AnyModelSpec
     task: Task | None = Field(None, description="Default: the dataset's task.")
     loss: LossName | None = Field(None, description="Default: the task's usual loss.")
+    loss_params: LossParams = Field(
+        default_factory=LossParams, description="The loss's keyword arguments (reduction, delta, …)."
+    )
+    loss_report: LossReport = Field(
+        "epoch_mean",
+        description="The train loss each epoch reports: epoch_mean (per sample), epoch_sum (the batches' "
+        "losses added up, as `cost += loss.item()`) or last_batch (the epoch's last batch).",
+    )
     optimizer: OptimizerSpec = Field(default_factory=default_optimizer)
     scheduler: SchedulerSpec | None = None
     epochs: int = Field(100, ge=1, description="Passes over the training set.")
     batch_size: int | None = Field(DEFAULT_BATCH_SIZE, ge=1, description="Samples per step; null = full batch.")
+    shuffle: bool = Field(
+        True, description="A new random order of the batches every epoch; false: the data's own order."
+    )
     device: str = Field("auto", max_length=16, description="auto, cpu, cuda, cuda:N or mps.")
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Seeds weights, shuffling and data.")
     snapshot_every: int = Field(1, ge=1, le=1_000_000, description="Epochs between prediction snapshots.")

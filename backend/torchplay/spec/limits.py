@@ -15,6 +15,8 @@ class Limits(BaseModel):
     max_epochs: int = Field(1_000_000, description="Epochs in one job.")
     max_samples: int = Field(1_000_000, description="Samples a generated dataset may ask for.")
     max_batch_size: int = Field(65_536, description="Samples in one batch.")
+    # Typed data is for a tutorial's handful of rows; a CSV upload is the way for more.
+    max_inline_values: int = Field(100_000, description="Numbers in an inline dataset (x and y together).")
     max_body_bytes: int = Field(10 * 2**20, description="Size of a JSON request body.")
     max_upload_bytes: int = Field(100 * 2**20, description="Size of an uploaded CSV file.")
     max_queued_jobs: int = Field(100, description="Jobs waiting to run at once.")

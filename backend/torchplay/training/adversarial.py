@@ -65,7 +65,7 @@ class AdversarialLearner(LearnerBase):
         control = loop.control
         generator.train()
         discriminator.train()
-        order = torch.randperm(n, device=self.device, generator=self.shuffle) if bs < n else None
+        order = torch.randperm(n, device=self.device, generator=self.shuffle) if bs < n and self.job.shuffle else None
         # Accumulated on the device and read once per epoch (no per-batch host sync).
         totals = torch.zeros(4, device=self.device)  # d_loss, g_loss, d_real, d_fake (sums)
         for start in range(0, n, bs):

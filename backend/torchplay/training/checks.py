@@ -57,7 +57,7 @@ def _finite(value: float) -> float | None:
 def _setup(plan: PlannedJob, data_dir: Path) -> tuple[nn.Module, nn.Module, Any, torch.Tensor, torch.Tensor]:
     if "model" not in plan.models:
         raise CheckUnavailable("this check is for single-model jobs; a GAN trains two nets in turn")
-    objective = Objective(plan.task, plan.loss)
+    objective = Objective.of(plan)
     device = torch.device("cpu")
     loaded = load_resident(plan, objective, device, data_dir)
     torch.manual_seed(plan.request.seed)  # as the trainer does right before it builds the net

@@ -49,7 +49,7 @@ class Diagnostics:
         """Before the first step: pick the probe rows and measure where the loss starts."""
         began = time.perf_counter()
         probe = Probe(model, x, y)
-        doctor = Doctor(constant_guess_loss(objective, y), probe.loss(objective.make_loss()))
+        doctor = Doctor(constant_guess_loss(objective, y), probe.loss(objective.make_loss(y.device, mean=True)))
         return cls(model, probe, doctor, epochs, spent_s=time.perf_counter() - began)
 
     def after_epoch(

@@ -197,7 +197,7 @@ def constant_guess_loss(objective: Objective, y: torch.Tensor) -> float | None:
     for regression. The scale against which "high", "stalled" and "diverging" are judged."""
     if not len(y):
         return None
-    loss_fn: nn.Module = objective.make_loss()
+    loss_fn: nn.Module = objective.make_loss(y.device, mean=True)
     name = objective.loss_name
     with torch.no_grad():
         if name in ("CrossEntropyLoss", "NLLLoss") and not y.is_floating_point():

@@ -96,7 +96,7 @@ def _load(path: Path, _mtime_ns: int, plan_json: str) -> TrainedJob:
         prefix = f"{name}."
         model.load_state_dict({k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)})
         models[name] = model.eval()
-    return TrainedJob(plan, models, Objective(plan.task, plan.loss))
+    return TrainedJob(plan, models, Objective.of(plan))
 
 
 def rows_per_chunk(trained: TrainedJob) -> int:

@@ -31,9 +31,14 @@ if TYPE_CHECKING:
 class TrainedEpoch:
     """What one epoch of training gave, before evaluation."""
 
-    losses: dict[str, float]  # epoch means that must stay finite, named as a divergence error names them
+    losses: dict[str, float]  # as reported; must stay finite, named as a divergence error names them
     correct: torch.Tensor | None = None  # correct training predictions, on the device (accuracy tasks)
     metrics: dict[str, float] = field(default_factory=dict)
+    # The epoch's loss per sample, whatever the job reports (an epoch's sum, its last batch):
+    # what the doctor judges, divided by `examined_terms` (what a summed loss adds up per
+    # sample) to the mean-reduced scale its references have. None: the reported loss.
+    examined_loss: float | None = None
+    examined_terms: float = 1.0
 
 
 @dataclass
@@ -69,7 +74,7 @@ class LearnerBase:
     def __init__(self, plan: PlannedJob, device: torch.device, data_dir: Path, data_budget: int | None = None) -> None:
         """`data_budget`: bytes the data may take on the device (default: the device's own)."""
         self.plan, self.job, self.device = plan, plan.request, device
-        self.objective = Objective(plan.task, plan.loss)
+        self.objective = Objective.of(plan)
         if self.streams:
             placed = load_placed(plan, self.objective, device, data_dir, data_budget)
             self.data, self.data_on_device = placed.data, placed.reported

@@ -206,7 +206,11 @@ class EpochLoop:
         if self.diagnostics is None:
             return []
         train_loss = result.train_loss if result is not None else next(iter(trained.losses.values()))
+        if trained.examined_loss is not None:
+            train_loss = trained.examined_loss / trained.examined_terms
         val_loss = result.val_loss if result is not None else None
+        if val_loss is not None:
+            val_loss /= trained.examined_terms
         try:
             examined = self.diagnostics.after_epoch(epoch, train_loss, val_loss, self._layer_norms(), epoch_s)
         except Exception as exc:  # the doctor must never take a run down: it stops looking, and says so

@@ -40,7 +40,7 @@ def one_step(plan: PlannedJob, data_dir: Path, folder: Path | None = None) -> di
     if "model" not in plan.models:
         raise OneStepUnavailable("one step is shown for single-model jobs; a GAN trains two nets in turn")
     weights = _trained_weights(plan, folder) if folder is not None else None
-    objective = Objective(plan.task, plan.loss)
+    objective = Objective.of(plan)
     device = torch.device("cpu")
     loaded = load_resident(plan, objective, device, data_dir)
     rows = min(plan.request.batch_size or len(loaded.x_train), len(loaded.x_train), MAX_ROWS)

@@ -36,7 +36,9 @@ class SupervisedLearner(LearnerBase):
     def __init__(self, plan: PlannedJob, device: torch.device, data_dir: Path, data_budget: int | None = None) -> None:
         super().__init__(plan, device, data_dir, data_budget)
         self.model = build_model(plan.spec("model"), device)
-        self.loss_fn = self.objective.make_loss()
+        self.loss_fn = self.objective.make_loss(device)
+        # Held-out losses are per-sample means whatever the job's reduction.
+        self.eval_loss_fn = self.objective.make_loss(device, mean=True)
         self.optimizer = optim.build_optimizer(self.job.optimizer, self.model.parameters(), device)
         self.schedulers = self.build_schedulers({"model": self.optimizer})
         self.scheduler = self.schedulers["model"]
@@ -64,16 +66,16 @@ class SupervisedLearner(LearnerBase):
         control = loop.control
         self.model.train()
         order: torch.Tensor | None = None
-        if bs < n:
+        if bs < n and self.job.shuffle:
             order = torch.randperm(n, device=x.device, generator=self.shuffle)
             if self.streamed:
                 x, y, order = *self._gather_pinned(x, y, order), None
             elif x.nelement() * x.element_size() <= PREGATHER_BYTES:
                 # One gather per epoch, then batches are views: the same rows, fewer ops per step.
                 x, y, order = x[order], y[order], None
-        # Losses stay on the device (no sync per batch) and are summed once per epoch.
+        # Losses stay on the device (no sync per batch) and are added up once per epoch.
         losses: list[torch.Tensor] = []
-        loss_sum = torch.zeros((), device=self.device)
+        raw_sum = torch.zeros((), device=self.device)  # the batches' losses as the loss gave them
         for start in range(0, n, bs):
             if control.poll():
                 return None
@@ -93,13 +95,22 @@ class SupervisedLearner(LearnerBase):
             if correct is not None:
                 correct += self.objective.correct(out.detach(), yb)
             if len(losses) == LOSS_FOLD and start + bs < n:
-                loss_sum += torch.stack(losses).sum() * bs
+                raw_sum += torch.stack(losses).sum()
                 losses.clear()
         last = n - (math.ceil(n / bs) - 1) * bs  # only the epoch's last batch can be short
+        last_loss = losses[-1]
         if len(losses) > 1:
-            loss_sum += torch.stack(losses[:-1]).sum() * bs
-        loss_sum += losses[-1] * last
-        return TrainedEpoch({"loss": (loss_sum / n).item()}, correct)
+            raw_sum += torch.stack(losses[:-1]).sum()
+        if self.objective.sums:
+            raw_sum += last_loss
+            per_sample = raw_sum / n
+        else:  # batch means weighted by their rows: the mean over the epoch's samples
+            per_sample = (raw_sum * bs + last_loss * last) / n
+            raw_sum += last_loss
+        reported = {"epoch_mean": per_sample, "epoch_sum": raw_sum, "last_batch": last_loss}[self.job.loss_report]
+        values = torch.stack([reported.float(), per_sample.float()]).tolist()  # one host sync for both
+        terms = self._per_sample_terms
+        return TrainedEpoch({"loss": values[0]}, correct, examined_loss=values[1], examined_terms=terms)
 
     def evaluate(self, trained: TrainedEpoch) -> EpochResult:
         train_loss = trained.losses["loss"]
@@ -124,11 +135,21 @@ class SupervisedLearner(LearnerBase):
                 if self.streamed:
                     xb, yb = self._to_device(xb, yb)
                 out = self.model(xb)
-                loss_sum += self.loss_fn(out, yb) * len(xb)
+                loss_sum += self.eval_loss_fn(out, yb) * len(xb)
                 if correct is not None:
                     correct += self.objective.correct(out, yb)
         self.model.train()
-        return (loss_sum / len(x)).item(), correct
+        return (loss_sum / len(x)).item() * self._per_sample_terms, correct
+
+    @property
+    def _per_sample_terms(self) -> float:
+        """What a summed loss adds up per sample (a mean-reduced one averages them too): every
+        target value for element-wise losses, one for the class losses. Held-out losses are
+        scaled by it so they read like the training loss."""
+        if not self.objective.sums or self.objective.loss_name in ("CrossEntropyLoss", "NLLLoss"):
+            return 1.0
+        y = self.data.y_train
+        return float(y[0].numel()) if len(y) else 1.0
 
     def _gather_pinned(
         self, x: torch.Tensor, y: torch.Tensor, order: torch.Tensor

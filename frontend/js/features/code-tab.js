@@ -1,5 +1,6 @@
 // The "Code" tab: the job as a standalone PyTorch script, highlighted, with copy and
-// download, plus links to the trained weights (state_dict, TorchScript, ONNX).
+// download, the same job as a Jupyter notebook, plus links to the trained weights
+// (state_dict, TorchScript, ONNX).
 //
 //   const tab = mountCodeTab(container, api, { jobId, weights, t });  // api: lib/api.js
 //   tab.show(otherJobId);  tab.destroy();
@@ -52,6 +53,7 @@ export function mountCodeTab(container, api, { jobId = null, weights: hasWeights
       { class: "code-tab-actions" },
       h("button", { type: "button", class: "btn btn-small", dataset: { testid: "code-copy" }, text: t("code.copy"), onclick: copy }),
       h("button", { type: "button", class: "btn btn-small", dataset: { testid: "code-download" }, text: t("code.download"), onclick: downloadScript }),
+      h("button", { type: "button", class: "btn btn-small", dataset: { testid: "code-notebook" }, text: t("code.notebook"), onclick: downloadNotebook }),
       weights,
       status,
     ),
@@ -72,6 +74,17 @@ export function mountCodeTab(container, api, { jobId = null, weights: hasWeights
 
   function downloadScript() {
     saveBlob(new Blob([source], { type: "text/x-python" }), `torchplay_${current}.py`);
+  }
+
+  // The tutorial's steps as notebook cells (GET …/export?format=ipynb), fetched with the header.
+  async function downloadNotebook() {
+    if (!current) return;
+    try {
+      const { blob, filename } = await api.download(current, "ipynb");
+      saveBlob(blob, filename ?? `torchplay_${current}.ipynb`);
+    } catch (error) {
+      status.textContent = error.message;
+    }
   }
 
   // The links name the export without the token; a click fetches it with the header.

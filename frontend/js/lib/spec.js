@@ -112,13 +112,17 @@ function clamp(x, lo, hi) {
 
 // The model and its data, and what the memory estimate also depends on: the batch size
 // (null: full batch) and the optimizer, when the design sets them.
+// The job's choices the server checks against the task and warns about (loss, output,
+// shuffling), with the memory estimate's batch size and optimizer: those that are set.
+export const VALIDATED_SETTINGS = ["task", "loss", "loss_params", "loss_report", "shuffle", "batch_size", "optimizer"];
+
 export function validationBody(design) {
-  const { batch_size: batchSize, optimizer } = compact(design.training);
+  const training = compact(design.training);
+  const settings = Object.fromEntries(VALIDATED_SETTINGS.filter((name) => training[name] !== undefined).map((name) => [name, training[name]]));
   return {
     model: modelSpec(design),
     dataset: { name: design.dataset.name, params: compact(design.dataset.params) },
-    ...(batchSize !== undefined ? { batch_size: batchSize } : {}),
-    ...(optimizer !== undefined ? { optimizer } : {}),
+    ...settings,
   };
 }
 

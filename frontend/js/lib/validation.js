@@ -79,5 +79,23 @@ export function mapValidationResult(result) {
     return { inputShape: report?.input_shape ?? null, outputShape: report?.output_shape ?? null, layers, moduleText: report?.module_text ?? null };
   };
   const nets = result?.generator ? { generator: net(result.generator), discriminator: net(result.discriminator) } : { layers: net(result) };
-  return { nets, totalParams: result?.total_params ?? null, memoryMb: result?.memory_mb ?? null };
+  const warnings = (Array.isArray(result?.warnings) ? result.warnings : []).map((w) => ({ loc: Array.isArray(w?.loc) ? w.loc : [], msg: String(w?.msg ?? "") }));
+  return { nets, totalParams: result?.total_params ?? null, memoryMb: result?.memory_mb ?? null, warnings };
+}
+
+// The plan's warnings ([{loc, msg}]) beside the fields they name: {field: "msg; msg"} for
+// the job's own settings (loc ["loss"], ["loss_params", "reduction"] → "loss_params"),
+// and layer warnings by net and index as mapValidationErrors places errors.
+export function warningsByField(warnings) {
+  const settings = {};
+  const nets = {};
+  for (const { loc, msg } of warnings ?? []) {
+    const hit = matchLayer(loc);
+    if (hit) {
+      ((nets[hit.net] ??= {})[hit.index] ??= []).push({ field: fieldPath(hit.rest), msg });
+    } else if (typeof loc[0] === "string") {
+      settings[loc[0]] = settings[loc[0]] ? `${settings[loc[0]]}; ${msg}` : msg;
+    }
+  }
+  return { settings, nets };
 }

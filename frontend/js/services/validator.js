@@ -3,7 +3,7 @@
 // result, errors, message}. Answers to outdated requests are dropped.
 
 import { ApiError } from "../lib/api.js";
-import { netsOf, validationBody } from "../lib/spec.js";
+import { VALIDATED_SETTINGS, netsOf, validationBody } from "../lib/spec.js";
 import { shallowEqual } from "../lib/store.js";
 import { mapValidationErrors, mapValidationResult } from "../lib/validation.js";
 import { debounce } from "../ui/dom.js";
@@ -60,9 +60,10 @@ export function createValidator({ store, api, delay = 300 }) {
   }
 
   // What the model's check depends on: its nets (and their kind), the GAN's settings, the
-  // data, and for the memory estimate the batch size and the optimizer.
+  // data, the job's checked choices (task, loss, …) and for the memory estimate the batch
+  // size and the optimizer.
   store.watch(
-    (s) => [s.design.nets, s.design.gan, netsOf(s.design), s.design.dataset, s.design.training.batch_size, s.design.training.optimizer],
+    (s) => [s.design.nets, s.design.gan, netsOf(s.design), s.design.dataset, ...VALIDATED_SETTINGS.map((name) => s.design.training[name])],
     schedule,
     { equals: shallowEqual },
   );

@@ -10,6 +10,7 @@ import { sectionFields, withValue } from "../lib/job-form.js";
 import { starterValue } from "../lib/params.js";
 import { duplicateLayer, insertLayer, moveLayer, netsOf, removeLayer, setLayerParam } from "../lib/spec.js";
 import { shallowEqual } from "../lib/store.js";
+import { warningsByField } from "../lib/validation.js";
 import { h, replaceChildren } from "./dom.js";
 import { renderDiagram } from "./diagram.js";
 import { createLayerCard } from "./layer-card.js";
@@ -279,11 +280,13 @@ export function createDesigner({ root, store, layerCatalog, datasets, jobFields,
     const shapes = result?.nets[net];
     const errors = validation.errors ?? { nets: {}, general: [] };
     const netErrors = errors.nets[net] ?? {};
+    const netWarnings = warningsByField(result?.warnings).nets[net] ?? {};
     current.forEach((layer, index) => {
       const card = cards.get(layer.id);
       if (!card) return;
       card.setInfo(shapes?.layers[index]);
       if (layerCatalog.has(layer.type)) card.showErrors(netErrors[index]);
+      card.showWarnings(netWarnings[index]);
     });
     list.classList.toggle("stale", validation.status === "pending");
 

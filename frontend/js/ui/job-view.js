@@ -16,6 +16,7 @@ import { emptySummary, epochColumns, latestSnapshot, summarize } from "../lib/jo
 import { formatCount, formatDuration, formatLoss, formatPercent } from "../lib/format.js";
 import { describeChange } from "../lib/job-controls.js";
 import { openJobStream } from "../lib/stream.js";
+import { fieldPath } from "../lib/validation.js";
 import { h, replaceChildren } from "./dom.js";
 import { icon } from "./icons.js";
 import { createJobTabs } from "./job-tabs.js";
@@ -44,6 +45,8 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
   const connection = h("div", { class: "connection-note", role: "status", hidden: true, dataset: { testid: "connection-note" } });
   const errorNote = h("div", { class: "job-error", role: "alert", hidden: true, dataset: { testid: "job-error" } });
   const runNote = h("div", { class: "run-note", hidden: true, dataset: { testid: "run-note" } });
+  // The plan's warnings on the job's choices (its record): what runs but may surprise.
+  const warningsNote = h("ul", { class: "job-warnings", hidden: true, dataset: { testid: "job-warnings" } });
   const logToggle = h("input", { type: "checkbox", id: "log-scale", dataset: { testid: "log-scale" } });
   const logLabel = h("label", { for: "log-scale", class: "toggle" }, logToggle, h("span"));
   const lossTitle = h("h3", { class: "subhead" });
@@ -91,6 +94,7 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
     connection,
     errorNote,
     runNote,
+    warningsNote,
     doctorBlock,
     h("div", { class: "chart-block" }, h("div", { class: "chart-head" }, lossTitle, logLabel), lossPlot),
     metricsBlock,
@@ -239,6 +243,12 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
     const note = s.compiled === true ? t("job.compiled", { seconds: (s.compileS ?? 0).toFixed(1) }) : s.note;
     runNote.hidden = !note;
     runNote.textContent = note ?? "";
+    const warnings = Array.isArray(w.record?.warnings) ? w.record.warnings : [];
+    warningsNote.hidden = !warnings.length;
+    replaceChildren(
+      warningsNote,
+      warnings.map((warning) => h("li", { class: "field-warning", text: `${fieldPath(warning.loc ?? [])}: ${warning.msg}` })),
+    );
   }
 
   function renderChrome() {

@@ -31,6 +31,8 @@ export function createLayerCard({ layer, schema, t, actions }) {
   const shapeEl = h("span", { class: "chip chip-shape", title: t("designer.outputShape"), dataset: { testid: "layer-shape" } });
   const countEl = h("span", { class: "layer-params", dataset: { testid: "layer-params" } });
   const errorEl = h("div", { class: "layer-error", role: "alert", dataset: { testid: "layer-error" }, hidden: true });
+  // The plan's warnings on this layer: it runs, but may surprise (more class scores than classes).
+  const warningEl = h("div", { class: "field-warning", role: "note", dataset: { testid: "layer-warning" }, hidden: true });
 
   const button = (name, labelKey, onclick, extra = {}) =>
     h("button", { type: "button", class: "icon-btn", title: t(labelKey), "aria-label": t(labelKey), onclick, ...extra }, icon(name));
@@ -75,6 +77,7 @@ export function createLayerCard({ layer, schema, t, actions }) {
     ),
     form?.el,
     errorEl,
+    warningEl,
   );
   if (!schema) showErrors([{ field: "", msg: t("designer.unknownType", { type: layer.type }) }]);
 
@@ -118,5 +121,11 @@ export function createLayerCard({ layer, schema, t, actions }) {
     form?.setServerErrors(byField);
   }
 
-  return { el, setPosition, setInfo, showErrors, focusHandle: () => handle.focus() };
+  function showWarnings(warnings) {
+    const list = warnings ?? [];
+    warningEl.hidden = list.length === 0;
+    warningEl.textContent = list.map((warning) => warning.msg).join(" · ");
+  }
+
+  return { el, setPosition, setInfo, showErrors, showWarnings, focusHandle: () => handle.focus() };
 }

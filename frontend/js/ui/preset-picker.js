@@ -31,7 +31,14 @@ export function createPresetPicker({ presets, t, onChoose, shownId = null, onSho
     const { title, note: text } = presetText(shown, t);
     replaceChildren(
       note,
-      h("div", { class: "preset-note-text" }, h("strong", { text: title }), h("p", { text })),
+      h(
+        "div",
+        { class: "preset-note-text" },
+        h("strong", { text: title }),
+        h("p", { text }),
+        // The tutorial only builds and prints this one: its print(model) is in the designer.
+        shown.trains === false ? h("p", { class: "muted small", dataset: { testid: "preset-design-only" }, text: t("training.presetDesignOnly") }) : null,
+      ),
       h("button", {
         type: "button",
         class: "toast-close",

@@ -8,6 +8,7 @@
 import { withFormError, withoutFormErrors } from "../lib/form-errors.js";
 import { parseLearningRate } from "../lib/job-controls.js";
 import { sectionFields, withValue } from "../lib/job-form.js";
+import { warningsByField } from "../lib/validation.js";
 import { netsOf } from "../lib/spec.js";
 import { h, replaceChildren } from "./dom.js";
 import { createParamForm } from "./param-form.js";
@@ -111,7 +112,8 @@ export function createTrainingPanel({ root, store, system, jobFields, lifecycle,
       case "task":
         return { ...field, options: (field.enum ?? []).map((task) => [task, t(`task.${task}`)]) };
       case "loss": {
-        const fitting = training.losses_by_task?.[settings.task] ?? field.enum ?? [];
+        // The usual losses first, then the others torch runs on these targets (with a warning).
+        const fitting = training.accepted_losses_by_task?.[settings.task] ?? training.losses_by_task?.[settings.task] ?? field.enum ?? [];
         const losses = !settings.loss || fitting.includes(settings.loss) ? fitting : [settings.loss, ...fitting];
         return { ...field, enum: losses, options: losses.map((loss) => [loss, loss]) };
       }
@@ -126,8 +128,15 @@ export function createTrainingPanel({ root, store, system, jobFields, lifecycle,
     }
   }
 
+  // The plan's warnings on the settings (from the last check of the design), by field.
+  const settingWarnings = () => warningsByField(store.get().validation?.result?.warnings).settings;
+
   function sectionForm(section, settings) {
-    const fields = sectionFields(jobFields.settings, "settings", section, t).map((field) => refine(field, settings));
+    const warned = settingWarnings();
+    const fields = sectionFields(jobFields.settings, "settings", section, t).map((field) => {
+      const refined = refine(field, settings);
+      return warned[field.name] ? { ...refined, warning: t("training.warning", { msg: warned[field.name] }) } : refined;
+    });
     const form = createParamForm({
       fields,
       values: settings,
@@ -227,5 +236,6 @@ export function createTrainingPanel({ root, store, system, jobFields, lifecycle,
     },
     { immediate: false },
   );
+  store.watch((s) => JSON.stringify(warningsByField(s.validation?.result?.warnings).settings), renderForm, { immediate: false });
   store.subscribe(renderButtons);
 }

@@ -18,6 +18,7 @@ from torchplay.planning import plan_dataset
 from torchplay.planning.devices import available_devices, default_device
 from torchplay.spec import LOSSES_BY_TASK, JobCreate, lifecycle
 from torchplay.spec.catalogue import layer_catalogue, optimizer_catalogue, scheduler_catalogue
+from torchplay.spec.tasks import ACCEPTED_LOSSES_BY_TASK
 
 router = APIRouter(prefix="/api", tags=["catalogue"])
 
@@ -46,6 +47,7 @@ def system(settings: SettingsDep, manager: ManagerDep) -> dict[str, Any]:
             "tasks": list(LOSSES_BY_TASK),
             "losses": sorted({loss for losses in LOSSES_BY_TASK.values() for loss in losses}),
             "losses_by_task": LOSSES_BY_TASK,
+            "accepted_losses_by_task": ACCEPTED_LOSSES_BY_TASK,
             "default_loss": {task: losses[0] for task, losses in LOSSES_BY_TASK.items()},
             "optimizers": optimizer_catalogue(),
             "schedulers": scheduler_catalogue(),

@@ -11,11 +11,24 @@ from pydantic import BaseModel, ConfigDict, Field
 from torchplay.api import schemas
 from torchplay.api.deps import SettingsDep
 from torchplay.models.printing import module_text
-from torchplay.planning import ModelPlan, plan_dataset, plan_networks
+from torchplay.planning import DatasetPlan, ModelPlan, plan_dataset, plan_networks
 from torchplay.planning.devices import available_devices, device_kind
+from torchplay.planning.job import output_checks, task_and_loss
 from torchplay.planning.memory import planned_memory
 from torchplay.spec import DatasetRef, SpecError
-from torchplay.spec.job import DEFAULT_BATCH_SIZE, AnyModelSpec, GanSpec, OptimizerSpec, default_optimizer
+from torchplay.spec.errors import SpecWarning
+from torchplay.spec.job import (
+    DEFAULT_BATCH_SIZE,
+    AnyModelSpec,
+    GanSpec,
+    JobCreate,
+    LossName,
+    LossParams,
+    LossReport,
+    OptimizerSpec,
+    Task,
+    default_optimizer,
+)
 
 router = APIRouter(prefix="/api/models", tags=["models"])
 
@@ -29,12 +42,20 @@ class ValidateRequest(BaseModel):
     # What the memory estimate depends on besides the model and the data, as in a job.
     batch_size: int | None = Field(DEFAULT_BATCH_SIZE, ge=1, description="Samples per step; null = full batch.")
     optimizer: OptimizerSpec = Field(default_factory=default_optimizer)
+    # With a dataset, the job's choices the warnings are about (as in a job; defaults alike);
+    # naming any of them checks the loss and the output against the task, as a job would.
+    task: Task | None = Field(None, description="Default: the dataset's task.")
+    loss: LossName | None = Field(None, description="Default: the task's usual loss.")
+    loss_params: LossParams = Field(default_factory=LossParams)
+    loss_report: LossReport = "epoch_mean"
+    shuffle: bool = True
 
 
 @router.post("/validate", response_model=schemas.ModelValidation | schemas.GanValidation)
 def validate(body: ValidateRequest, settings: SettingsDep) -> dict[str, Any]:
     limits = settings.limits
     rows, test_fraction = 0, 0.0
+    dataset: DatasetPlan | None = None  # planned when the input shape comes from it
     if body.input_shape is not None:
         if any(size < 1 or size > 1_000_000 for size in body.input_shape):
             raise SpecError(("input_shape",), "every size must be between 1 and 1,000,000")
@@ -44,7 +65,18 @@ def validate(body: ValidateRequest, settings: SettingsDep) -> dict[str, Any]:
         input_shape, rows, test_fraction = dataset.input_shape, dataset.samples, body.dataset.test_fraction
     else:
         raise SpecError(("dataset",), "give a dataset or an input_shape")
+    job: JobCreate | None = None
+    warnings: list[SpecWarning] = []
+    choices = body.model_fields_set & {"task", "loss", "loss_params", "loss_report", "shuffle"}
+    if dataset is not None and body.dataset is not None and choices:  # a job's choices here: checked, warned about
+        job = JobCreate.model_validate(
+            body.model_dump(include={"task", "loss", "loss_params", "loss_report", "shuffle", "batch_size"})
+            | {"dataset": body.dataset, "model": body.model, "optimizer": body.optimizer},
+        )
+        task, _loss, warnings = task_and_loss(job, dataset)
     nets = plan_networks(body.model, input_shape, limits)
+    if job is not None and dataset is not None:
+        warnings += output_checks(job, dataset, nets, task)
     kind = device_kind("auto", available_devices())  # as a job with the default device
     memory = planned_memory(
         nets,
@@ -56,7 +88,10 @@ def validate(body: ValidateRequest, settings: SettingsDep) -> dict[str, Any]:
         test_fraction=test_fraction,
         sample_values=math.prod(input_shape),
     )
-    memory_mb = {"memory_mb": memory.device_mb if kind == "cuda" else memory.total_mb}
+    memory_mb = {
+        "memory_mb": memory.device_mb if kind == "cuda" else memory.total_mb,
+        "warnings": [w.model_dump() for w in warnings],
+    }
     if isinstance(body.model, GanSpec):
         return {
             "generator": _report(nets["generator"]),
