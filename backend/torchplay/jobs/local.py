@@ -23,7 +23,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from torchplay.jobs.executor import Executor
-from torchplay.jobs.worker import Assignment, JobEnded, Lifetime, worker_main
+from torchplay.jobs.worker import Assignment, JobEnded, Lifetime, WorkerReady, worker_main
 from torchplay.planning import PlannedJob
 from torchplay.planning.devices import available_devices
 from torchplay.planning.threads import threads_per_job
@@ -53,6 +53,7 @@ class _Worker:
     threads: int | None = None  # what it was last asked to train with
     useful_threads: int | None = None  # the most its job can use (None: any)
     retiring: bool = False
+    ready: bool = False  # torch imported and warmed up
     killed_by_us: bool = False
     stopping_since: float | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)  # one writer of its control channel
@@ -131,11 +132,14 @@ class LocalExecutor(Executor):
             worker.inbox.put(None)
 
     def _take_worker(self) -> _Worker:
+        """An idle worker that has warmed up (the one used last: its caches are warm), else
+        one still starting (a refill just spawned it), else a new one."""
         with self._lock:
-            while self._idle:
-                worker = self._idle.pop()
-                if worker.process.is_alive():
-                    return worker
+            self._idle = [w for w in self._idle if w.process.is_alive()]
+            if self._idle:
+                worker = ([w for w in self._idle if w.ready] or self._idle)[-1]
+                self._idle.remove(worker)
+                return worker
         return self._spawn()
 
     def _refill_when_cpu_free(self) -> None:
@@ -270,6 +274,10 @@ class LocalExecutor(Executor):
         """Hand a job its events; at a job's end, free the worker before the next job is chosen."""
         events: list[EventBase] = []
         for item in batch:
+            if isinstance(item, WorkerReady):
+                with self._lock:
+                    worker.ready = True
+                continue
             if not isinstance(item, JobEnded):
                 events.append(item)
                 continue

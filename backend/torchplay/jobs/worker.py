@@ -40,6 +40,12 @@ class JobEnded:
 
 
 @dataclass(frozen=True)
+class WorkerReady:
+    """Put on the events queue once torch is imported and warmed up: a job given to this
+    worker now starts at once."""
+
+
+@dataclass(frozen=True)
 class Lifetime:
     max_jobs: int
     max_growth_mb: float
@@ -61,6 +67,7 @@ def worker_main(
     pristine = ProcessState.capture()
     warm_up()
     pristine.tidy()
+    events.put(WorkerReady())
     started_mb = _resident_mb()
     seen = 0  # control ticks already taken: the counter lives as long as the process
 
