@@ -5,6 +5,9 @@ Code tab offers the notebook."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +68,16 @@ def test_the_code_tab_downloads_the_job_as_a_notebook(new_page):
     assert notebook["nbformat"] == 4
     code = "".join("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code")
     assert "torch.randn(10, 2)" in code
+    # It runs top to bottom, as Jupyter would run its cells, and prints the tutorial's lines.
+    script = Path(download.path()).with_suffix(".py")
+    script.write_text("\n\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"))
+    ran = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=script.parent,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert "Epoch [100/100], Loss:" in ran.stdout, ran.stdout[-2000:]
