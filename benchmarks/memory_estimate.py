@@ -112,7 +112,7 @@ def measured_peak_mb(request: dict[str, Any]) -> tuple[float, str]:
                 if not worker.is_alive():  # it died without a last word: say so, never wait on
                     raise RuntimeError(f"the worker exited with {worker.exitcode} before the job ended") from None
                 continue
-            if event.type == "done":
+            if getattr(event, "type", None) == "done":  # events, and the worker's own words (ready, ended)
                 worker.join(30)
                 return peak, f"{event.status} {event.error or ''}".strip()
 

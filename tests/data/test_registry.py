@@ -160,7 +160,7 @@ def test_step_through_the_registry(tmp_path: Path) -> None:
     loaded = load_dataset("step", {}, 0, 0.0, tmp_path)
     order = loaded.x_train[:, 0].argsort()
     assert loaded.x_train[order, 0].tolist() == list(range(-30, 30))
-    assert loaded.y_train[order, 0].tolist() == [1.0] * 21 + [0.5] * 20 + [0.0] * 19
+    assert loaded.y_train[order, 0].tolist() == [1.0] * 21 + [0.5] * 19 + [0.0] * 20
     assert loaded.extras["x_range"] == [[-30.0, 29.0]]
 
 

@@ -42,7 +42,7 @@ def test_a_share_link_shows_the_live_charts_and_no_controls(browser: Browser, cl
     try:
         teacher = open_page(f"/?token={token}")
         expect(teacher.locator("[data-testid=whoami]")).to_have_text("Signed in as teacher")
-        set_training(teacher, epochs=3000)
+        set_training(teacher, epochs=100_000)
         start(teacher)
         wait_loss_points(teacher, 2)
         expect(teacher.locator("[data-testid=stop]")).to_be_visible()
@@ -98,7 +98,7 @@ def test_a_share_link_shows_the_live_charts_and_no_controls(browser: Browser, cl
         )
         student.click("[data-testid=fork-open]")
         expect(student.locator("[data-testid=fork-epoch] option").first).to_be_attached()
-        student.fill("[data-testid=fork-epochs]", "3100")
+        student.fill("[data-testid=fork-epochs]", "200000")
         student.click("[data-testid=fork-submit]")
         expect(student.locator("[data-testid=forked-from]")).to_contain_text("forked from")
         expect(student.locator("[data-testid=job-owner]")).to_have_count(0)  # the fork is the student's own
@@ -106,7 +106,7 @@ def test_a_share_link_shows_the_live_charts_and_no_controls(browser: Browser, cl
         shot(student, "forked", full_page=False)
         with server.client() as as_student:
             forks = [job for job in as_student.get("/api/jobs").json() if job["forked_from"]]
-            assert len(forks) == 1 and forks[0]["owner"] == "student" and forks[0]["epochs"] == 3100
+            assert len(forks) == 1 and forks[0]["owner"] == "student" and forks[0]["epochs"] == 200_000
             assert as_student.post(f"/api/jobs/{forks[0]['id']}/stop").status_code == 202
 
         # Revoked: the viewer's stream ends at once and its charts stop moving.

@@ -497,6 +497,7 @@ export default {
   "fork.body": "Start a job of your own that continues {name} from one of its checkpoints, with the same settings.",
   "fork.epoch": "Continue from",
   "fork.atEpoch": "epoch {epoch}",
+  "fork.latest": "the newest checkpoint when I press Fork (now epoch {epoch})",
   "fork.epochs": "Train to epoch",
   "fork.submit": "Fork",
   "fork.started": "Forked from epoch {epoch}",

@@ -496,6 +496,7 @@ export default {
   "fork.body": "新建一个属于你的任务，从 {name} 的某个检查点继续训练，设置保持不变。",
   "fork.epoch": "从此继续",
   "fork.atEpoch": "第 {epoch} 轮",
+  "fork.latest": "按下分叉时最新的检查点（目前是第 {epoch} 轮）",
   "fork.epochs": "训练到第几轮",
   "fork.submit": "分叉",
   "fork.started": "已从第 {epoch} 轮分叉",

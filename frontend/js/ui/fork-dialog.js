@@ -3,6 +3,8 @@
 
 import { h, replaceChildren } from "./dom.js";
 
+const LATEST = "latest";
+
 export function createForkDialog({ t, api, notify, onForked }) {
   const title = h("h2", { class: "dialog-title", id: "fork-title" });
   const body = h("p", { class: "dialog-body" });
@@ -26,16 +28,29 @@ export function createForkDialog({ t, api, notify, onForked }) {
     const changes = {};
     const total = Number(epochs.value);
     if (Number.isInteger(total) && total !== job.epochs) changes.epochs = total;
-    try {
-      const fork = await api.forkJob(job.id, { epoch: Number(epoch.value), changes });
-      dialog.close();
-      notify.info(t()("fork.started", { epoch: epoch.value }));
-      onForked(fork);
-    } catch (error) {
-      const failed = t()("fork.failed", { message: error.message });
-      if (dialog.open) await open(job); // the list as it is now, with what went wrong
-      message.hidden = false;
-      message.textContent = failed;
+    const latest = epoch.value === LATEST;
+    // A running job keeps only its newest few checkpoints: "the newest" is looked up as
+    // Fork is pressed (and once more if it was replaced in between), never from the list
+    // shown when the dialog opened.
+    for (let attempt = 0; ; attempt += 1) {
+      let chosen = Number(epoch.value);
+      try {
+        if (latest) chosen = (await api.checkpoints(job.id)).at(-1);
+        const fork = await api.forkJob(job.id, { epoch: chosen, changes });
+        dialog.close();
+        notify.info(t()("fork.started", { epoch: chosen }));
+        onForked(fork);
+        return;
+      } catch (error) {
+        if (latest && attempt === 0 && error.status === 409) continue;
+        const failed = t()("fork.failed", { message: error.message });
+        const wanted = epochs.value;
+        if (dialog.open) await open(job); // the list as it is now, with what went wrong
+        epochs.value = wanted;
+        message.hidden = false;
+        message.textContent = failed;
+        return;
+      }
     }
   });
 
@@ -57,10 +72,13 @@ export function createForkDialog({ t, api, notify, onForked }) {
       notify.error(tr("fork.failed", { message: error.message }));
       return;
     }
-    replaceChildren(epoch, checkpoints.map((n) => h("option", { value: String(n), text: tr("fork.atEpoch", { epoch: n }) })));
-    // The newest by default: a running job keeps only its last few checkpoints, so the
-    // oldest one listed may be gone by the time Fork is pressed.
-    if (checkpoints.length) epoch.value = String(checkpoints[checkpoints.length - 1]);
+    const newest = checkpoints.at(-1);
+    replaceChildren(
+      epoch,
+      checkpoints.length ? [h("option", { value: LATEST, text: tr("fork.latest", { epoch: newest }) })] : [],
+      checkpoints.map((n) => h("option", { value: String(n), text: tr("fork.atEpoch", { epoch: n }) })),
+    );
+    if (checkpoints.length) epoch.value = LATEST;
     submit.disabled = !checkpoints.length;
     if (!checkpoints.length) {
       message.hidden = false;
