@@ -4,6 +4,7 @@ and where `loc` points, is planning's and is tested in-process in tests/planning
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -165,6 +166,8 @@ def test_an_unusual_valid_choice_is_a_job_with_a_warning(
     assert response.status_code == 201, response.text
     job = response.json()
     assert loc in [w["loc"] for w in job["warnings"]], (why, job["warnings"])
+    # Each in English and 简体中文, for the page's two languages.
+    assert all(w["msg"] and re.search(r"[\u4e00-\u9fff]", w["msg_zh"] or "") for w in job["warnings"]), job["warnings"]
     assert loc in [w["loc"] for w in client.get(f"/api/jobs/{job['id']}").json()["warnings"]]
     client.post(f"/api/jobs/{job['id']}/stop")
     fields = {k: v for k, v in body.items() if k in ("model", "dataset", "task", "loss", "loss_params", "shuffle")}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { describeDetail, fieldPath, mapValidationErrors, mapValidationResult, warningsByField } from "../../frontend/js/lib/validation.js";
+import { describeDetail, fieldPath, mapValidationErrors, mapValidationResult, warningText, warningsByField } from "../../frontend/js/lib/validation.js";
 
 test("errors are attached to the layer they name", () => {
   const mapped = mapValidationErrors([
@@ -98,4 +98,19 @@ test("the plan's warnings go beside the fields they name", () => {
     nets: { layers: { 2: [{ field: "out_features", msg: "5 scores, 2 classes" }] } },
   });
   assert.deepEqual(warningsByField(undefined), { settings: {}, nets: {} });
+});
+
+test("a warning reads in the page's language, English where the server sent no 简体中文", () => {
+  const { warnings } = mapValidationResult({
+    layers: [],
+    total_params: 1,
+    warnings: [
+      { loc: ["loss"], msg: "MSELoss on 0/1 targets runs", msg_zh: "MSELoss 用在 0/1 目标上可以运行" },
+      { loc: ["shuffle"], msg: "the data's own order" },
+    ],
+  });
+  assert.deepEqual(warningsByField(warnings, "zh").settings, { loss: "MSELoss 用在 0/1 目标上可以运行", shuffle: "the data's own order" });
+  assert.deepEqual(warningsByField(warnings, "en").settings, { loss: "MSELoss on 0/1 targets runs", shuffle: "the data's own order" });
+  assert.equal(warningText({ msg: "x", msg_zh: "叉" }, "zh"), "叉");
+  assert.equal(warningText({ msg: "x", msg_zh: "叉" }, "en"), "x");
 });

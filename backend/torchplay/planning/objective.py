@@ -30,7 +30,8 @@ def check_loss(task: str, loss: str, params: LossParams) -> list[SpecWarning]:
                 f"{loss} takes no {name} (it is {' / '.join(sorted(losses))}'s keyword)",
             )
     if loss in rule.unusual:
-        return [SpecWarning(loc=["loss"], msg=rule.unusual[loss])]
+        en, zh = rule.unusual[loss]
+        return [SpecWarning(loc=["loss"], msg=en, msg_zh=zh)]
     return []
 
 
@@ -56,6 +57,7 @@ def loop_warnings(request: JobCreate, rows: int, is_gan: bool) -> list[SpecWarni
                     loc=["loss_params"],
                     msg="a GAN trains with BCEWithLogitsLoss as written and reports the generator's mean "
                     "loss; loss_params and loss_report do not apply",
+                    msg_zh="GAN 按原样用 BCEWithLogitsLoss 训练，并报告生成器的平均损失；loss_params 和 loss_report 不适用",
                 )
             )
         return out
@@ -65,6 +67,7 @@ def loop_warnings(request: JobCreate, rows: int, is_gan: bool) -> list[SpecWarni
                 loc=["loss_params", "reduction"],
                 msg="reduction 'sum' adds up the batch's losses, so each step grows with the batch size "
                 "(the lr acts as lr × batch size of a mean)",
+                msg_zh="reduction 'sum' 把一个批次的损失相加，所以每一步随批大小变大（学习率相当于 mean 时的 lr × 批大小）",
             )
         )
     if not request.shuffle and batch is not None and (not rows or batch < rows):  # rows 0: not known
@@ -73,6 +76,7 @@ def loop_warnings(request: JobCreate, rows: int, is_gan: bool) -> list[SpecWarni
                 loc=["shuffle"],
                 msg="batches in the data's own order, the same every epoch: data sorted by class "
                 "(many generated sets are) trains on one class at a time",
+                msg_zh="批次按数据本身的顺序排列，每轮都一样：按类别排好序的数据（许多生成的数据集如此）会一次只训练一个类别",
             )
         )
     return out
@@ -86,6 +90,8 @@ def output_warning(task: str, output: Sequence[int], classes: int, where: Loc, d
             loc=list(where),
             msg=f"the model outputs {output[0]} class scores but {dataset_name!r} has {classes} classes: "
             f"the last {output[0] - classes} never win and only learn to stay low",
+            msg_zh=f"模型输出 {output[0]} 个类别分数，但 {dataset_name!r} 只有 {classes} 个类别："
+            f"最后 {output[0] - classes} 个永远不会胜出，只会学着保持很低",
         )
     return None
 

@@ -33,3 +33,4 @@ class SpecWarning(BaseModel):
 
     loc: list[str | int] = Field(description="Where in the request, like a validation error's loc.")
     msg: str
+    msg_zh: str | None = Field(None, description="The same in 简体中文, for the page.")

@@ -25,7 +25,7 @@ class TaskRule:
     correct: Correct | None  # None: the task has no accuracy
     # Losses that run on these targets too, though they are not the usual choice: each with
     # what the plan's warning says about it. A loss in neither would crash in torch.
-    unusual: dict[str, str] = field(default_factory=dict)
+    unusual: dict[str, tuple[str, str]] = field(default_factory=dict)  # loss → (en, zh)
 
     @property
     def accepted(self) -> tuple[str, ...]:
@@ -37,7 +37,9 @@ _REGRESSION_LOSSES = ("MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss
 _ON_PROBABILITIES = (
     "{loss} on 0/1 targets runs (tutorials do it with a Sigmoid output), but its gradient fades "
     "where the sigmoid saturates; BCEWithLogitsLoss on a plain output (or BCELoss after a Sigmoid) "
-    "is the usual choice"
+    "is the usual choice",
+    "{loss} 用在 0/1 目标上可以运行（教程里配合 Sigmoid 输出这样做），但在 sigmoid 饱和处梯度会变得很小；"
+    "通常的选择是普通输出配 BCEWithLogitsLoss（或 Sigmoid 之后配 BCELoss）",
 )
 
 TASKS: dict[str, TaskRule] = {
@@ -46,8 +48,11 @@ TASKS: dict[str, TaskRule] = {
         "values",
         None,
         {
-            "CrossEntropyLoss": "CrossEntropyLoss on float targets reads each row as class probabilities "
-            "(they should be ≥ 0 and add up to 1); for values to fit, use MSELoss",
+            "CrossEntropyLoss": (
+                "CrossEntropyLoss on float targets reads each row as class probabilities "
+                "(they should be ≥ 0 and add up to 1); for values to fit, use MSELoss",
+                "CrossEntropyLoss 用在浮点目标上时，会把每一行当作类别概率（应当 ≥ 0 且和为 1）；要拟合数值，请用 MSELoss",
+            ),
         },
     ),
     "classification": TaskRule(("CrossEntropyLoss", "NLLLoss"), "classes", "argmax"),
@@ -55,7 +60,10 @@ TASKS: dict[str, TaskRule] = {
         ("BCEWithLogitsLoss", "BCELoss"),
         "column",
         "threshold",
-        {name: _ON_PROBABILITIES.format(loss=name) for name in ("MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss")},
+        {
+            name: (_ON_PROBABILITIES[0].format(loss=name), _ON_PROBABILITIES[1].format(loss=name))
+            for name in ("MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss")
+        },
     ),
     "reconstruction": TaskRule(_REGRESSION_LOSSES, "inputs", None),
     "gan": TaskRule(("BCEWithLogitsLoss",), "inputs", None),

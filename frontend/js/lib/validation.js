@@ -79,17 +79,28 @@ export function mapValidationResult(result) {
     return { inputShape: report?.input_shape ?? null, outputShape: report?.output_shape ?? null, layers, moduleText: report?.module_text ?? null };
   };
   const nets = result?.generator ? { generator: net(result.generator), discriminator: net(result.discriminator) } : { layers: net(result) };
-  const warnings = (Array.isArray(result?.warnings) ? result.warnings : []).map((w) => ({ loc: Array.isArray(w?.loc) ? w.loc : [], msg: String(w?.msg ?? "") }));
+  const warnings = (Array.isArray(result?.warnings) ? result.warnings : []).map((w) => ({
+    loc: Array.isArray(w?.loc) ? w.loc : [],
+    msg: String(w?.msg ?? ""),
+    msg_zh: w?.msg_zh ? String(w.msg_zh) : null,
+  }));
   return { nets, totalParams: result?.total_params ?? null, memoryMb: result?.memory_mb ?? null, warnings };
+}
+
+// A warning in the page's language (the server sends `msg`, and `msg_zh` for 简体中文).
+export function warningText(warning, lang) {
+  return String((lang === "zh" && warning?.msg_zh) || warning?.msg || "");
 }
 
 // The plan's warnings ([{loc, msg}]) beside the fields they name: {field: "msg; msg"} for
 // the job's own settings (loc ["loss"], ["loss_params", "reduction"] → "loss_params"),
 // and layer warnings by net and index as mapValidationErrors places errors.
-export function warningsByField(warnings) {
+export function warningsByField(warnings, lang = "en") {
   const settings = {};
   const nets = {};
-  for (const { loc, msg } of warnings ?? []) {
+  for (const warning of warnings ?? []) {
+    const { loc } = warning;
+    const msg = warningText(warning, lang);
     const hit = matchLayer(loc);
     if (hit) {
       ((nets[hit.net] ??= {})[hit.index] ??= []).push({ field: fieldPath(hit.rest), msg });

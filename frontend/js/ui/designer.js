@@ -280,7 +280,7 @@ export function createDesigner({ root, store, layerCatalog, datasets, jobFields,
     const shapes = result?.nets[net];
     const errors = validation.errors ?? { nets: {}, general: [] };
     const netErrors = errors.nets[net] ?? {};
-    const netWarnings = warningsByField(result?.warnings).nets[net] ?? {};
+    const netWarnings = warningsByField(result?.warnings, t.lang).nets[net] ?? {};
     current.forEach((layer, index) => {
       const card = cards.get(layer.id);
       if (!card) return;

@@ -16,7 +16,7 @@ import { emptySummary, epochColumns, latestSnapshot, summarize } from "../lib/jo
 import { formatCount, formatDuration, formatLoss, formatPercent } from "../lib/format.js";
 import { describeChange } from "../lib/job-controls.js";
 import { openJobStream } from "../lib/stream.js";
-import { fieldPath } from "../lib/validation.js";
+import { fieldPath, warningText } from "../lib/validation.js";
 import { h, replaceChildren } from "./dom.js";
 import { icon } from "./icons.js";
 import { createJobTabs } from "./job-tabs.js";
@@ -247,7 +247,7 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
     warningsNote.hidden = !warnings.length;
     replaceChildren(
       warningsNote,
-      warnings.map((warning) => h("li", { class: "field-warning", text: `${fieldPath(warning.loc ?? [])}: ${warning.msg}` })),
+      warnings.map((warning) => h("li", { class: "field-warning", text: `${fieldPath(warning.loc ?? [])}: ${warningText(warning, t.lang)}` })),
     );
   }
 

@@ -129,7 +129,7 @@ export function createTrainingPanel({ root, store, system, jobFields, lifecycle,
   }
 
   // The plan's warnings on the settings (from the last check of the design), by field.
-  const settingWarnings = () => warningsByField(store.get().validation?.result?.warnings).settings;
+  const settingWarnings = () => warningsByField(store.get().validation?.result?.warnings, t.lang).settings;
 
   function sectionForm(section, settings) {
     const warned = settingWarnings();
@@ -236,6 +236,6 @@ export function createTrainingPanel({ root, store, system, jobFields, lifecycle,
     },
     { immediate: false },
   );
-  store.watch((s) => JSON.stringify(warningsByField(s.validation?.result?.warnings).settings), renderForm, { immediate: false });
+  store.watch((s) => JSON.stringify(warningsByField(s.validation?.result?.warnings, s.t?.lang).settings), renderForm, { immediate: false });
   store.subscribe(renderButtons);
 }
