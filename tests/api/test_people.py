@@ -382,6 +382,32 @@ def test_a_fork_resumes_from_the_chosen_checkpoint_and_continues_the_parents_met
     assert [e["lr"] for e in slow_events if e["type"] == "epoch"][epoch] == 0.0005
 
 
+def test_a_fork_without_an_epoch_takes_the_newest_checkpoint_of_a_running_job(classroom: People) -> None:
+    # A fast job replaces its checkpoints many times a second: the newest is chosen as the
+    # fork is made, so no fork finds its checkpoint pruned in between.
+    with classroom.client("alice") as alice:
+        parent = alice.post("/api/jobs", json=spiral_job(epochs=500_000, checkpoint_every=1)).json()
+        _wait(classroom, "alice", parent["id"], ("running",))
+        deadline = time.monotonic() + 120
+        while not alice.get(f"/api/jobs/{parent['id']}/checkpoints").json():
+            assert time.monotonic() < deadline, "no checkpoint yet"
+            time.sleep(0.1)
+        seen: list[int] = []
+        while len(seen) < 3 or seen[-1] == seen[0]:  # checkpoints come at most once a second
+            assert len(seen) < 40, seen
+            time.sleep(0.25)
+            made = alice.post(f"/api/jobs/{parent['id']}/fork", json={"changes": {"epochs": 1_000_000}})
+            assert made.status_code == 201, made.text
+            fork = made.json()
+            assert fork["forked_from"]["job"] == parent["id"]
+            seen.append(fork["forked_from"]["epoch"])
+            assert alice.delete(f"/api/jobs/{fork['id']}").status_code == 204
+        assert seen == sorted(seen) and seen[-1] > seen[0], f"each fork from the newest at the time: {seen}"
+        too_short = alice.post(f"/api/jobs/{parent['id']}/fork", json={"changes": {"epochs": 2}})
+        assert too_short.status_code == 422 and "epochs must be more than" in too_short.text, too_short.text
+        assert alice.delete(f"/api/jobs/{parent['id']}").status_code == 204
+
+
 # --- fair share ----------------------------------------------------------------------------------
 
 

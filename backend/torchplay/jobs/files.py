@@ -25,6 +25,14 @@ def job_dir(data_dir: Path | str, job_id: str) -> Path:
     return Path(data_dir) / "jobs" / job_id
 
 
+class MissingCheckpoint(Exception):
+    """The checkpoint a fork asked for is not there; `available` are the epochs that are."""
+
+    def __init__(self, available: list[int]) -> None:
+        super().__init__(", ".join(map(str, available)) or "none yet")
+        self.available = available
+
+
 class JobFiles:
     def __init__(self, data_dir: Path, keep_checkpoints: int = checkpoint.DEFAULT_KEEP) -> None:
         self.data_dir = data_dir
@@ -50,10 +58,22 @@ class JobFiles:
 
         return await asyncio.wrap_future(self._worker.submit(good))
 
-    async def copy_checkpoint(self, source: str, target: str, epoch: int) -> None:
-        """Copy one checkpoint into another job's (new) folder: in the file thread, so the
-        source's prunes wait for it."""
-        await asyncio.wrap_future(self._worker.submit(checkpoint.copy, self.folder(source), self.folder(target), epoch))
+    async def copy_checkpoint(self, source: str, target: str, at_most: int, epoch: int | None = None) -> int:
+        """Copy the good checkpoint of `epoch` (None: the newest the stored history reaches)
+        into another job's (new) folder, and say which epoch that was. Chosen and copied in
+        one go in the file thread, so no prune can remove it in between; `MissingCheckpoint`
+        (with the epochs there are) when there is none to copy."""
+        folder = self.folder(source)
+
+        def choose_and_copy() -> int:
+            good = [e for e in checkpoint.epochs(folder) if e <= at_most and checkpoint.verify(folder, e) is None]
+            chosen = good[-1] if epoch is None and good else epoch
+            if chosen is None or chosen not in good:
+                raise MissingCheckpoint(good)
+            checkpoint.copy(folder, self.folder(target), chosen)
+            return chosen
+
+        return await asyncio.wrap_future(self._worker.submit(choose_and_copy))
 
     def prune(self, job_id: str, stored_epoch: int) -> None:
         """Drop checkpoints the history has passed, soon. A fast job stores many epochs a

@@ -30,7 +30,7 @@ from torchplay.jobs.admission import Admission
 from torchplay.jobs.errors import JobError
 from torchplay.jobs.executor import Executor
 from torchplay.jobs.fanout import LiveFanout
-from torchplay.jobs.files import JobFiles
+from torchplay.jobs.files import JobFiles, MissingCheckpoint
 from torchplay.jobs.intake import EventIntake
 from torchplay.jobs.store import UNFINISHED, Store
 from torchplay.people.caller import ADMIN
@@ -143,22 +143,31 @@ class JobManager:
 
     @_on_loop
     async def fork(
-        self, parent_id: str, epoch: int, plan: PlannedJob, owner: str, settings: dict[str, float] | None = None
+        self, parent_id: str, epoch: int | None, plan: PlannedJob, owner: str, settings: dict[str, float] | None = None
     ) -> dict[str, Any]:
-        """A new job of `owner`'s that continues `parent_id` from its checkpoint of `epoch`:
-        the parent's history up to that epoch is copied in, and training resumes there, with
-        the optimizer `settings` (lr, momentum, weight_decay) put over the checkpoint's."""
+        """A new job of `owner`'s that continues `parent_id` from its checkpoint of `epoch`
+        (None: the newest good one as the fork is made; a running job replaces its
+        checkpoints within seconds): the parent's history up to that epoch is copied in, and
+        training resumes there, with the optimizer `settings` (lr, momentum, weight_decay)
+        put over the checkpoint's."""
         self.admission.check_room(owner=owner)
         parent = self.stored(parent_id, with_request=False)
-        through = next((e for e in self.store.events(parent_id, "epoch") if e["epoch"] == epoch), None)
-        available = await self.files.checkpoints(parent_id, parent["epoch"])
-        if through is None or epoch not in available:
-            have = ", ".join(map(str, available)) or "none yet"
-            raise JobError(
-                409, f"job {parent_id} has no checkpoint of epoch {epoch} to fork from (checkpoints: {have})"
-            )
         child_id = secrets.token_hex(6)
-        await self.files.copy_checkpoint(parent_id, child_id, epoch)
+        try:
+            epoch = await self.files.copy_checkpoint(parent_id, child_id, parent["epoch"], epoch)
+        except MissingCheckpoint as missing:
+            wanted = "any checkpoint" if epoch is None else f"a checkpoint of epoch {epoch}"
+            raise JobError(409, f"job {parent_id} has no {wanted} to fork from (checkpoints: {missing})") from None
+        through = next((e for e in self.store.events(parent_id, "epoch") if e["epoch"] == epoch), None)
+        if through is None or plan.request.epochs <= epoch:
+            await self.files.remove(child_id)
+            if through is None:
+                raise JobError(409, f"job {parent_id} has no stored epoch {epoch} to fork from")
+            raise JobError(
+                422,
+                f"a fork continues after epoch {epoch}: epochs must be more than that "
+                f"(asked for {plan.request.epochs})",
+            )
         self.admission.check_room(owner=owner)  # again: the copy took a while
         request = plan.request.model_dump(mode="json")
         facts = plan.model_dump(mode="json", exclude={"request"})

@@ -28,29 +28,21 @@ export function createForkDialog({ t, api, notify, onForked }) {
     const changes = {};
     const total = Number(epochs.value);
     if (Number.isInteger(total) && total !== job.epochs) changes.epochs = total;
-    const latest = epoch.value === LATEST;
-    // A running job keeps only its newest few checkpoints: "the newest" is looked up as
-    // Fork is pressed (and once more if it was replaced in between), never from the list
-    // shown when the dialog opened.
-    for (let attempt = 0; ; attempt += 1) {
-      let chosen = Number(epoch.value);
-      try {
-        if (latest) chosen = (await api.checkpoints(job.id)).at(-1);
-        const fork = await api.forkJob(job.id, { epoch: chosen, changes });
-        dialog.close();
-        notify.info(t()("fork.started", { epoch: chosen }));
-        onForked(fork);
-        return;
-      } catch (error) {
-        if (latest && attempt === 0 && error.status === 409) continue;
-        const failed = t()("fork.failed", { message: error.message });
-        const wanted = epochs.value;
-        if (dialog.open) await open(job); // the list as it is now, with what went wrong
-        epochs.value = wanted;
-        message.hidden = false;
-        message.textContent = failed;
-        return;
-      }
+    // A running job keeps only its newest few checkpoints: "the newest" is left to the
+    // server, which picks it as the fork is made, never from the list shown at opening.
+    const body = epoch.value === LATEST ? { changes } : { epoch: Number(epoch.value), changes };
+    try {
+      const fork = await api.forkJob(job.id, body);
+      dialog.close();
+      notify.info(t()("fork.started", { epoch: fork.forked_from?.epoch ?? body.epoch }));
+      onForked(fork);
+    } catch (error) {
+      const failed = t()("fork.failed", { message: error.message });
+      const wanted = epochs.value;
+      if (dialog.open) await open(job); // the list as it is now, with what went wrong
+      epochs.value = wanted;
+      message.hidden = false;
+      message.textContent = failed;
     }
   });
 

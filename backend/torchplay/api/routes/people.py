@@ -52,7 +52,12 @@ class ShareCreated(SharePublic):
 
 class ForkRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    epoch: int = Field(ge=1, description="The parent's checkpoint epoch to continue from.")
+    epoch: int | None = Field(
+        default=None,
+        ge=1,
+        description="The parent's checkpoint epoch to continue from; left out, the newest good "
+        "checkpoint at the moment of the fork.",
+    )
     changes: dict[str, Any] = Field(
         default_factory=dict, description="Job request fields to change (not the model: the weights are its)."
     )
@@ -109,8 +114,8 @@ async def job_checkpoints(job_id: str, manager: ManagerDep) -> list[int]:
 async def fork_job(
     job_id: str, body: ForkRequest, manager: ManagerDep, settings: SettingsDep, caller: CallerDep
 ) -> dict[str, Any]:
-    """A new job of the caller's from the parent's checkpoint at `epoch`, with the parent's
-    settings and `changes`; its history continues the parent's."""
+    """A new job of the caller's from the parent's checkpoint at `epoch` (or its newest), with
+    the parent's settings and `changes`; its history continues the parent's."""
     if caller.name is None:
         raise HTTPException(403, "forking needs a user account: a share link alone cannot own jobs")
     parent = manager.stored(job_id)
@@ -130,7 +135,7 @@ async def fork_job(
                 for e in exc.errors()
             ],
         ) from None
-    if request.epochs <= body.epoch:
+    if body.epoch is not None and request.epochs <= body.epoch:
         raise HTTPException(
             422,
             [
