@@ -408,6 +408,40 @@ def test_a_fork_without_an_epoch_takes_the_newest_checkpoint_of_a_running_job(cl
         assert alice.delete(f"/api/jobs/{parent['id']}").status_code == 204
 
 
+# --- uploads ---------------------------------------------------------------------------------
+
+
+def test_an_upload_is_listed_to_its_owner_and_to_whom_a_job_on_it_is_shared(classroom: People) -> None:
+    table = b"a,b,label\n" + b"".join(b"%d,%d,%s\n" % (i, i % 7, b"yes" if i % 2 else b"no") for i in range(60))
+    with classroom.client("alice") as alice, classroom.client("bob") as bob, classroom.client("admin") as admin:
+        made = alice.post("/api/datasets", files={"file": ("grades.csv", table, "text/csv")}, data={"target": "label"})
+        assert made.status_code == 201, made.text
+        name = made.json()["name"]
+        assert re.fullmatch(r"csv-[0-9a-f]{32}", name), "a name nobody guesses"
+
+        def listed(client: httpx.Client) -> set[str]:
+            return {row["name"] for row in client.get("/api/datasets").json()}
+
+        assert name in listed(alice) and name in listed(admin)
+        assert name not in listed(bob) and "spiral" in listed(bob), "Bob sees the built-in sets, not Alice's upload"
+        wrong = bob.post("/api/jobs", json=spiral_job(dataset={"name": "csv-" + "0" * 32}))
+        assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"] == ["dataset", "name"]
+        assert name not in wrong.text, "an unknown name's message lists no one's uploads"
+
+        layers = [{"type": "Linear", "out_features": 4}, {"type": "ReLU"}, {"type": "Linear", "out_features": 2}]
+        request = {"dataset": {"name": name}, "model": {"layers": layers}, "epochs": 2}
+        job = alice.post("/api/jobs", json=request)
+        assert job.status_code == 201, job.text
+        share = alice.post(f"/api/jobs/{job.json()['id']}/shares", json={}).json()
+        bob.headers["X-Torchplay-Share"] = share["token"]
+        assert name in listed(bob), "a job shared with Bob brings the set it trains on"
+        with http(classroom.server, share["token"]) as viewer:
+            assert name in listed(viewer)
+        assert alice.delete(f"/api/jobs/{job.json()['id']}").status_code == 204
+        del bob.headers["X-Torchplay-Share"]
+        assert name not in listed(bob)
+
+
 # --- fair share ----------------------------------------------------------------------------------
 
 

@@ -98,3 +98,5 @@ class DatasetEntry:
     target_width: Callable[[Any], int] = lambda _p: 1
     # (validated params) -> torch's own draws of the data, for params with `draw: "torch"`.
     torch_draws: Callable[[Any], list[Any]] | None = None
+    # An upload's: the user who uploaded it (None: a built-in set, or uploaded without users).
+    owner: str | None = None

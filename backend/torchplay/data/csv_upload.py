@@ -28,7 +28,10 @@ from torchplay.data import previews
 from torchplay.data.base import DatasetEntry, LoadedDataset, NoParams, Task
 from torchplay.data.split import split_dataset
 
-NAME_PATTERN = re.compile(r"csv-[0-9a-f]{6}")
+# A new upload's name is 128 random bits: it is listed only to its owner (and admins), and
+# a job that names it may train on it, so the name is a key that can be handed on. Six hex
+# digits: the names of uploads kept from before.
+NAME_PATTERN = re.compile(r"csv-(?:[0-9a-f]{32}|[0-9a-f]{6})")
 # A numeric target with at most this many distinct whole numbers is read as class labels.
 MAX_INFERRED_CLASSES = 20
 # Text labels are always classes; more than this many is more likely an ID column.
@@ -207,11 +210,12 @@ def import_csv(
     name: str | None = None,
     max_rows: int = 1_000_000,
     max_columns: int = 10_000,
+    owner: str | None = None,
 ) -> DatasetEntry:
     """Parse and check a CSV upload, store it, and return its catalogue entry.
 
     `name` is only a label for people (e.g. the file name); the dataset's name is made
-    here. Numeric feature columns are standardised; the target decides the task: text, or
+    here; `owner` is the user uploading it (None without users). Numeric feature columns are standardised; the target decides the task: text, or
     at most 20 distinct whole numbers → classification (classes sorted), else regression.
     Raises `CsvError` naming the problem."""
     _check_header_size(content, max_columns)  # before the whole file is decoded and parsed
@@ -244,6 +248,7 @@ def import_csv(
         "mean": mean.tolist(),
         "std": std.tolist(),
         "created": datetime.now(UTC).isoformat(),
+        "owner": owner,
     }
     folder = _store(data_dir, ((x - mean) / std).astype(np.float32), y, meta)
     return _entry(folder.name, meta, folder)
@@ -257,7 +262,7 @@ def _store(data_dir: Path, x: np.ndarray, y: np.ndarray, meta: dict[str, Any]) -
     staging.chmod(0o755)  # mkdtemp makes it private; it becomes an ordinary dataset folder
     np.savez(staging / "data.npz", x=x, y=y)
     while True:
-        folder = root / f"csv-{secrets.token_hex(3)}"
+        folder = root / f"csv-{secrets.token_hex(16)}"
         if folder.exists():
             continue
         meta["name"] = folder.name
@@ -334,4 +339,5 @@ def _entry(name: str, meta: dict[str, Any], folder: Path) -> DatasetEntry:
         classes=lambda _p: classes,
         samples=lambda _p: int(meta["rows"]),
         preview=show,
+        owner=meta.get("owner"),
     )

@@ -314,11 +314,15 @@ def get_dataset(name: str, data_dir: Path | None = None) -> DatasetEntry:
     raise KeyError(name)
 
 
-def catalogue(data_dir: Path | None = None) -> list[dict[str, Any]]:
-    """`GET /api/datasets`: every dataset, uploads last, described for its default params."""
+def catalogue(
+    data_dir: Path | None = None, lists_upload: Callable[[DatasetEntry], bool] = lambda _entry: True
+) -> list[dict[str, Any]]:
+    """`GET /api/datasets`: every built-in dataset, then the uploads `lists_upload` lets the
+    caller see, described for their default params."""
     entries = list(DATASETS.values())
     if data_dir is not None:
-        entries += [csv_upload.upload_entry(n, data_dir) for n in csv_upload.upload_names(data_dir)]
+        uploads = (csv_upload.upload_entry(n, data_dir) for n in csv_upload.upload_names(data_dir))
+        entries += filter(lists_upload, uploads)
     rows = []
     for entry in entries:
         defaults = entry.params_model()

@@ -29,8 +29,10 @@ def plan_dataset(ref_name: str, params: dict[str, Any], limits: Limits, data_dir
     try:
         entry = data.get_dataset(ref_name, data_dir)
     except KeyError:
-        names = ", ".join(item["name"] for item in data.catalogue(data_dir))
-        raise SpecError(("dataset", "name"), f"unknown dataset {ref_name!r}; choose one of: {names}") from None
+        names = ", ".join(item["name"] for item in data.catalogue())  # never other people's uploads
+        raise SpecError(
+            ("dataset", "name"), f"unknown dataset {ref_name!r}; choose one of: {names}, or an uploaded set's name"
+        ) from None
     try:
         validated = data.validate_params(ref_name, params, data_dir)
     except ValidationError as exc:

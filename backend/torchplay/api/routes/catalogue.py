@@ -12,8 +12,9 @@ from pydantic import ValidationError
 import torchplay
 from torchplay import data
 from torchplay.api import schemas
-from torchplay.api.deps import ManagerDep, SettingsDep
+from torchplay.api.deps import CallerDep, ManagerDep, SettingsDep
 from torchplay.api.guards import nests_deeper, too_deep
+from torchplay.jobs import JobError
 from torchplay.planning import plan_dataset
 from torchplay.planning.devices import available_devices, default_device
 from torchplay.spec import LOSSES_BY_TASK, JobCreate, lifecycle
@@ -58,8 +59,16 @@ def system(settings: SettingsDep, manager: ManagerDep) -> dict[str, Any]:
 
 
 @router.get("/datasets", response_model=list[schemas.Dataset])
-def datasets(settings: SettingsDep) -> list[dict[str, Any]]:
-    return data.catalogue(settings.data_dir)
+def datasets(settings: SettingsDep, caller: CallerDep, manager: ManagerDep) -> list[dict[str, Any]]:
+    """The built-in sets, the caller's own uploads (an admin: every upload), and the uploads
+    the jobs shared with the caller train on."""
+    shared: set[str] = set()
+    for job_id in set(caller.shares.values()):
+        try:
+            shared.add(manager.stored(job_id)["request"]["dataset"]["name"])
+        except JobError:  # deleted since the link was made
+            continue
+    return data.catalogue(settings.data_dir, lambda upload: caller.owns(upload.owner) or upload.name in shared)
 
 
 @router.get("/datasets/{name}/preview", response_model=schemas.DatasetPreview)

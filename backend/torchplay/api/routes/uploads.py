@@ -2,7 +2,8 @@
 
 The size limit (`max_upload_bytes`) is enforced by the `BodyLimit` guard while the body
 streams in; parsing, checking and storing are `data.import_csv`'s. The client's file name
-is only a label: the stored dataset's name and folder are made by the server.
+is only a label: the stored dataset's name and folder are made by the server, and the
+upload is listed to the one who sent it (see `GET /api/datasets`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 
 from torchplay import data
 from torchplay.api import schemas
-from torchplay.api.deps import SettingsDep
+from torchplay.api.deps import CallerDep, SettingsDep
 
 router = APIRouter(prefix="/api", tags=["datasets"])
 
@@ -21,6 +22,7 @@ router = APIRouter(prefix="/api", tags=["datasets"])
 @router.post("/datasets", status_code=201, response_model=schemas.Dataset)
 def upload_dataset(
     settings: SettingsDep,
+    caller: CallerDep,
     file: Annotated[UploadFile, File(description="A CSV file with a header row.")],
     target: Annotated[str, Form(min_length=1, max_length=200, description="The column to predict.")],
     name: Annotated[
@@ -42,8 +44,11 @@ def upload_dataset(
             name=name or file.filename,
             max_rows=settings.max_samples,
             max_columns=settings.max_csv_columns,
+            owner=caller.name,
         )
     except data.CsvError as exc:
         field = "target" if str(exc).startswith("unknown target column") else "file"
         raise HTTPException(422, [{"loc": ["body", field], "msg": str(exc), "type": "csv_invalid"}]) from None
-    return next(row for row in data.catalogue(settings.data_dir) if row["name"] == entry.name)
+    return next(
+        row for row in data.catalogue(settings.data_dir, lambda e: e.name == entry.name) if row["name"] == entry.name
+    )
