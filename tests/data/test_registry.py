@@ -63,6 +63,7 @@ def test_the_catalogue_lists_the_design_table_in_order(tmp_path: Path) -> None:
             "name",
             "task",
             "description",
+            "description_zh",
             "input_shape",
             "classes",
             "params",
@@ -91,6 +92,27 @@ def test_uploads_join_the_catalogue(tmp_path: Path) -> None:
     assert rows[-1]["name"] == entry.name and rows[-1]["input_shape"] == [2]
     assert rows[-1]["classes"] == ["x", "y"] and rows[-1]["params"]["properties"] == {}
     assert [row["name"] for row in catalogue()] == CATALOGUE
+
+
+def _descriptions(schema: object) -> list[dict[str, str]]:
+    """Every part of a JSON schema that holds a description."""
+    if isinstance(schema, list):
+        return [d for item in schema for d in _descriptions(item)]
+    if not isinstance(schema, dict):
+        return []
+    found = [schema] if isinstance(schema.get("description"), str) else []
+    return found + [d for value in schema.values() for d in _descriptions(value)]
+
+
+def test_every_description_comes_in_chinese_too(tmp_path: Path) -> None:
+    import_csv(b"a,b,c\n1,2,x\n3,4,y\n5,6,x\n", "c", tmp_path, name="grades.csv")
+    for row in catalogue(tmp_path):
+        assert row["description_zh"] and row["description_zh"] != row["description"], row["name"]
+        assert any("\u4e00" <= char <= "\u9fff" for char in row["description_zh"]), row["name"]
+        for part in _descriptions(row["params"]["properties"]):
+            assert part.get("description_zh"), f"{row['name']}: no 简体中文 for {part['description']!r}"
+    upload = catalogue(tmp_path)[-1]
+    assert "'grades.csv'" in upload["description_zh"] and "3 行" in upload["description_zh"]
 
 
 def test_unknown_names_and_params() -> None:

@@ -87,6 +87,9 @@ def test_switching_to_chinese_changes_the_labels(new_page, shot):
     assert note.inner_text() != english
     expect(page.locator("[data-testid=start]")).to_have_text("▶ 开始训练")
     expect(page.locator("#dataset-panel .panel-title")).to_have_text("数据")
+    # The catalogue's descriptions too: the dataset's and its parameters' help.
+    expect(page.locator("#dataset-panel .dataset-description")).to_contain_text("两条交错的螺旋臂")
+    expect(page.locator("#dataset-panel .help[data-tip='点数。']")).to_have_count(1)
     expect(page.locator("#designer-panel .panel-title")).to_have_text("网络结构")
     expect(page.locator("#jobs-panel .panel-title")).to_have_text("任务列表")
     expect(page.locator("[data-testid=job-empty]")).to_contain_text("还没有正在训练的任务")

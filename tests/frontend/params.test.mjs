@@ -73,7 +73,7 @@ test("pydantic JSON schemas become fields", () => {
   const schema = {
     type: "object",
     properties: {
-      samples: { type: "integer", default: 500, minimum: 10, maximum: 100000, description: "Number of points" },
+      samples: { type: "integer", default: 500, minimum: 10, maximum: 100000, description: "Number of points", description_zh: "点数" },
       noise: { type: "number", default: 0.1, minimum: 0, title: "Noise" },
       window: { anyOf: [{ type: "integer", exclusiveMinimum: 0 }, { type: "null" }], default: null },
       shape: { $ref: "#/$defs/Shape", default: "square" },
@@ -88,6 +88,8 @@ test("pydantic JSON schemas become fields", () => {
   assert.equal(fields.samples.minimum, 10);
   assert.equal(fields.samples.description, "Number of points");
   assert.equal(fields.noise.description, "Noise");
+  assert.equal(fields.samples.description_zh, "点数");
+  assert.equal(fields.noise.description_zh, null);
   assert.equal(fields.window.type, "integer");
   assert.equal(fields.window.nullable, true);
   assert.equal(fields.window.exclusiveMinimum, 0);

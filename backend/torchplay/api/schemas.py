@@ -89,6 +89,7 @@ class Dataset(BaseModel):
     name: str
     task: str
     description: str
+    description_zh: str | None = Field(None, description="The description in 简体中文.")
     input_shape: list[int] = Field(description="For the default params.")
     classes: list[str] | None
     params: dict[str, Any] = Field(description="The params' JSON schema.")

@@ -98,5 +98,7 @@ class DatasetEntry:
     target_width: Callable[[Any], int] = lambda _p: 1
     # (validated params) -> torch's own draws of the data, for params with `draw: "torch"`.
     torch_draws: Callable[[Any], list[Any]] | None = None
+    # The description in 简体中文 (built-in sets: `descriptions_zh.DATASETS_ZH`'s line).
+    description_zh: str | None = None
     # An upload's: the user who uploaded it (None: a built-in set, or uploaded without users).
     owner: str | None = None

@@ -329,10 +329,15 @@ def _entry(name: str, meta: dict[str, Any], folder: Path) -> DatasetEntry:
         f"Uploaded CSV {meta['title']!r}: {meta['rows']:,} rows, {len(features)} standardised "
         f"feature columns, target {meta['target']!r} ({task})."
     )
+    description_zh = (
+        f"上传的 CSV {meta['title']!r}：{meta['rows']:,} 行，{len(features)} 个标准化的特征列，"
+        f"目标列 {meta['target']!r}（{task}）。"
+    )
     return DatasetEntry(
         name=name,
         task=task,
         description=description,
+        description_zh=description_zh,
         params_model=NoParams,
         input_shape=lambda _p: (len(features),),
         load=load,

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from torchplay.data import csv_upload, gan, images, mnist, previews, sequences, synthetic, written
 from torchplay.data.base import DatasetEntry, LoadedDataset, NoParams, Task
+from torchplay.data.descriptions_zh import DATASETS_ZH, with_zh
 from torchplay.data.split import data_rng, split_dataset
 
 MNIST_ROWS = 70_000  # the official 60 000 training and 10 000 test images, loaded together
@@ -331,9 +332,10 @@ def catalogue(
                 "name": entry.name,
                 "task": entry.task,
                 "description": entry.description,
+                "description_zh": entry.description_zh or DATASETS_ZH.get(entry.name),
                 "input_shape": list(entry.input_shape(defaults)),
                 "classes": entry.classes(defaults),
-                "params": entry.params_model.model_json_schema(),
+                "params": with_zh(entry.params_model.model_json_schema()),
                 "download": entry.download,
                 "normalization": entry.normalization,
             }

@@ -3,7 +3,7 @@
 // turned into one field shape, and raw input text is parsed against it.
 //
 // Field: {name, type, default, required, minimum, maximum, exclusiveMinimum,
-//         exclusiveMaximum, enum, description, inferred, nullable}
+//         exclusiveMaximum, enum, description, description_zh, inferred, nullable}
 // type: "integer" | "number" | "boolean" | "string" | "array" | "layers" | "json" (any
 // other value, typed as JSON), and from JSON schemas "object" (+ `fields`) and "union"
 // (+ `variants`, `discriminator`).
@@ -28,6 +28,7 @@ export function fieldFromParam(param) {
     exclusiveMaximum: exclusiveMax ? numberOrNull(param.maximum) : numberOrNull(param.exclusiveMaximum ?? param.exclusive_maximum),
     enum: Array.isArray(param.enum) && param.enum.length ? param.enum : null,
     description: param.description ?? "",
+    description_zh: param.description_zh ?? null,
     inferred: Boolean(param.inferred),
     nullable: param.nullable ?? (param.default === null && !param.required),
   };
@@ -65,6 +66,7 @@ function fieldFromSchema(name, raw, isRequired, defs) {
     exclusiveMaximum: numberOrNull(prop.exclusiveMaximum),
     enum: enumValues,
     description: raw.description ?? prop.description ?? raw.title ?? prop.title ?? "",
+    description_zh: raw.description_zh ?? prop.description_zh ?? null,
     inferred: false,
     nullable,
   };

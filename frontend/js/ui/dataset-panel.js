@@ -100,7 +100,7 @@ export function createDatasetPanel({ root, store, api, datasets, system, jobFiel
     }
     replaceChildren(
       info,
-      h("p", { class: "dataset-description", text: dataset.description }),
+      h("p", { class: "dataset-description", text: (t.lang === "zh" && dataset.description_zh) || dataset.description }),
       h(
         "div",
         { class: "chips" },

@@ -28,6 +28,12 @@ export function createParamForm({
   testid = null,
 }) {
   const shown = fields.filter((field) => !exclude.includes(field.name));
+  // A field's help in the page's language where the server sent it (`description_zh`).
+  const helpText = (field) => (t?.lang === "zh" && field.description_zh) || field.description;
+  const helpMark = (field) => {
+    const help = helpText(field);
+    return help ? h("span", { class: "help", tabindex: "0", "data-tip": help, "aria-label": help, text: "?" }) : null;
+  };
   const controls = new Map();
   const isPrimary = (field) => field.required || field.inferred || values[field.name] !== undefined;
   // collapse: true hides optional fields when there are many; "always" whenever any.
@@ -63,10 +69,10 @@ export function createParamForm({
     const checkbox = field.type === "boolean" && !options;
     const label = h(
       "label",
-      { class: "field-label", for: id, title: field.description || field.name },
+      { class: "field-label", for: id, title: helpText(field) || field.name },
       h("span", { class: "field-name", text: field.label ?? field.name }),
       field.required && !field.inferred ? h("span", { class: "required", "aria-hidden": "true", text: "*" }) : null,
-      field.description ? h("span", { class: "help", tabindex: "0", "data-tip": field.description, "aria-label": field.description, text: "?" }) : null,
+      helpMark(field),
     );
     const wide = options ? options.some(([, text]) => textWidth(text) > WIDE_OPTION) : field.type === "string";
     const wrapper = h(
@@ -217,7 +223,7 @@ export function createParamForm({
       "legend",
       { class: "field-label" },
       h("span", { class: "field-name", text: field.label ?? field.name }),
-      field.description ? h("span", { class: "help", tabindex: "0", "data-tip": field.description, "aria-label": field.description, text: "?" }) : null,
+      helpMark(field),
     );
     const wrapper = h("fieldset", { class: ["field-object", "field-wide"], dataset: { field: field.name, testid: field.testid ?? field.name } }, legend, inner.el);
     controls.set(field.name, { field, wrapper, nested: () => inner });
