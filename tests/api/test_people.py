@@ -360,6 +360,7 @@ def test_a_fork_resumes_from_the_chosen_checkpoint_and_continues_the_parents_met
         )
     status = next(e for e in fork_events if e["type"] == "status" and e["status"] == "running")
     assert status["resumed_from"] == epoch and parent["id"] in status["note"]
+    assert status["note_zh"] == f"从任务 {parent['id']} 的第 {epoch} 轮分叉而来"
     # Its first epoch trained picks up where the checkpoint was: the parent's next epoch,
     # the same weights, optimizer state and RNG (so nearly the same loss), not a fresh start.
     first = epochs[epoch]

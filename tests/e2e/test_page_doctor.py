@@ -139,6 +139,9 @@ def test_the_pause_policy_from_the_form_pauses_at_the_first_finding(new_page, pa
         "data-status", "paused", timeout=TRAINING_TIMEOUT_MS
     )
     expect(page.locator("[data-testid=run-note]")).to_contain_text("paused by the training doctor")
+    page.click("[data-testid=lang-zh]")  # the server's note in the page's language
+    expect(page.locator("[data-testid=run-note]")).to_contain_text("训练医生暂停了训练")
+    page.click("[data-testid=lang-en]")
     found = page.locator("[data-testid=finding]")
     expect(found.first).to_be_visible()
     paused_at = int(page.locator("[data-testid=epoch-counter]").inner_text().split(" / ")[0])

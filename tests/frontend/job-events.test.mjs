@@ -74,6 +74,13 @@ test("summary keeps how the worker trains: compiled step, notes", () => {
   const refused = summarize(base, [{ seq: 2, type: "status", status: "running", compiled: false, note: "not compiled: x" }]);
   assert.equal(refused.compiled, false);
   assert.equal(refused.note, "not compiled: x");
+  assert.equal(refused.noteZh, null);
+  const paused = summarize(refused, [{ seq: 3, type: "status", status: "paused", note: "paused by the doctor", note_zh: "训练医生暂停了训练" }]);
+  assert.deepEqual([paused.note, paused.noteZh], ["paused by the doctor", "训练医生暂停了训练"]);
+  const again = summarize(paused, [{ seq: 4, type: "status", status: "running" }]);
+  assert.deepEqual([again.note, again.noteZh], ["paused by the doctor", "训练医生暂停了训练"]); // kept until a new note
+  const english = summarize(again, [{ seq: 5, type: "status", status: "running", note: "resumed" }]);
+  assert.deepEqual([english.note, english.noteZh], ["resumed", null]); // never the old note's Chinese
 });
 
 test("epoch columns line up metrics with their epochs", () => {

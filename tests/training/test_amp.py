@@ -25,6 +25,7 @@ def test_amp_on_cpu_is_ignored_with_a_note(tmp_path: Path) -> None:
     mixed = _run(spiral_job(device="cpu", epochs=2, amp="bf16"), tmp_path)
     assert "amp" not in plain[0]  # jobs that did not ask hear nothing about it
     assert mixed[0]["amp"] is None and "CUDA only" in mixed[0]["note"] and "cpu" in mixed[0]["note"]
+    assert "只在 CUDA 上起作用" in mixed[0]["note_zh"]
     losses = [[e["train_loss"] for e in events if e["type"] == "epoch"] for events in (plain, mixed)]
     assert losses[0] == losses[1]  # float32 all the same, bit for bit
     assert mixed[-1]["status"] == "completed"

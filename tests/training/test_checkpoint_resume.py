@@ -133,11 +133,17 @@ def test_a_damaged_newest_checkpoint_resumes_from_the_one_before_and_says_so(
 
     point = checkpoint.newest_good(folder, at_most=12)
     assert point.epoch == 8 and list(point.skipped) == [10]
-    events = train(request, tmp_path, resume_from={"epoch": point.epoch, "note": point.note()}, checkpoint_dir=folder)
+    events = train(
+        request, tmp_path, resume_from={"epoch": point.epoch, **point.note().fields()}, checkpoint_dir=folder
+    )
     status = next(e for e in events if e["type"] == "status")
     assert status["resumed_from"] == 8
     assert status["note"] == (
         "resumed from epoch 8: the checkpoint of epoch 10 is damaged (weights-10.safetensors does not match its checksum)"
+    )
+    assert (
+        status["note_zh"]
+        == "从第 8 轮继续：第 10 轮的检查点已损坏（weights-10.safetensors does not match its checksum）"
     )
     resumed = [e for e in events if e["type"] == "epoch"]
     assert [e["epoch"] for e in resumed] == [9, 10, 11, 12]

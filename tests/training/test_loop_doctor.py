@@ -97,6 +97,7 @@ def test_with_the_rewind_policy_lr_10_completes_at_a_lower_lr(tmp_path: Path) ->
     assert events[-1] == {"type": "done", "status": "completed", "error": None}
     rewinds = [e for e in events if e["type"] == "status" and "rewound_to" in e]
     assert rewinds and rewinds[0]["rewound_to"] == 0 and "lr 10 → 1" in rewinds[0]["note"]
+    assert "回到初始权重" in rewinds[0]["note_zh"] and "学习率 10 → 1" in rewinds[0]["note_zh"]
     changes = [e["values"]["lr"] for e in events if e["type"] == "changed"]
     epochs = [e for e in events if e["type"] == "epoch"]
     assert changes and epochs[-1]["lr"] == changes[-1] <= 1.0  # it finished at the lowered rate
@@ -129,5 +130,6 @@ def test_the_pause_policy_pauses_at_a_finding_until_resumed(tmp_path: Path) -> N
     runner.join(120)
     pause = next(e for e in result if e["type"] == "status" and e["status"] == "paused")
     assert "vanishing_gradient (layer 0)" in pause["note"]
+    assert pause["note_zh"].startswith("训练医生暂停了训练：") and "vanishing_gradient（第 0 层）" in pause["note_zh"]
     finding = next(i for i, e in enumerate(result) if e["type"] == "finding")
     assert finding < result.index(pause) and result[-1]["status"] == "completed"

@@ -39,6 +39,7 @@ from torchplay.spec import lifecycle
 from torchplay.spec.events import DoneEvent, EpochEvent
 from torchplay.spec.lifecycle import JobStatus
 from torchplay.spec.wire import EventBase
+from torchplay.training.notes import Note
 
 __all__ = ["JobError", "JobManager"]
 
@@ -108,7 +109,7 @@ class JobManager:
             # Queued for a resume when the server died: from the checkpoint its restart chose.
             point = await self.files.resume_point(job["id"], job["epoch"])
             if point.epoch is not None:
-                self._resume[job["id"]] = {"epoch": point.epoch, "note": point.note()}
+                self._resume[job["id"]] = {"epoch": point.epoch, **_note_fields(point.note())}
             self.admission.enqueue(job["id"], plan, job["owner"])
         self._dispatch()
 
@@ -184,7 +185,9 @@ class JobManager:
         self.live.open(child_id, last_seq, replay_stored=True)
         self._resume[child_id] = {
             "epoch": epoch,
-            "note": f"forked from job {parent_id} at epoch {epoch}",
+            **Note(
+                f"forked from job {parent_id} at epoch {epoch}", f"从任务 {parent_id} 的第 {epoch} 轮分叉而来"
+            ).fields(),
             "settings": settings or {},
         }
         self.admission.enqueue(child_id, plan, owner)
@@ -283,7 +286,7 @@ class JobManager:
         self.store.rewind(job_id, last["seq"] if last else 0, fields)
         self.live.open(job_id, self.stored(job_id, with_request=False)["last_seq"], replay_stored=True)
         if last is not None or point.skipped:
-            self._resume[job_id] = {"epoch": last["epoch"] if last else None, "note": point.note()}
+            self._resume[job_id] = {"epoch": last["epoch"] if last else None, **_note_fields(point.note())}
         self.admission.enqueue(job_id, plan, self.stored(job_id, with_request=False)["owner"])
         self._dispatch()
         return self.get(job_id)
@@ -387,6 +390,10 @@ class JobManager:
 
 
 # The record's plan fields for a job kept by a torchplay that stored no plan.
+def _note_fields(note: Note | None) -> dict[str, str]:
+    return note.fields() if note is not None else {}
+
+
 _RECORD_DEFAULTS: dict[str, Any] = {
     "input_shape": [], "output_shape": None, "classes": None, "snapshot_kind": None,
     "total_params": 0, "warnings": [], "memory_mb": None,

@@ -27,6 +27,7 @@ class StatusEvent(EventBase):
     )
     amp: Literal["bf16"] | None = Field(None, description="Mixed precision in use; null when asked for but off.")
     note: str | None = Field(None, description="How it trains, when that differs from what was asked.")
+    note_zh: str | None = Field(None, description="The note in 简体中文.")
     compiled: bool | None = Field(None, description="Whether torch.compile took the training step.")
     compile_s: float | None = Field(None, description="Seconds compiling took.")
     resumed_from: int | None = Field(

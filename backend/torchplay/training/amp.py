@@ -15,6 +15,8 @@ from typing import Any, ParamSpec, TypeVar
 
 import torch
 
+from torchplay.training.notes import Note
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -49,10 +51,14 @@ def apply_to_step(step: Any, amp: str | None, device: torch.device) -> Any:
     return step
 
 
-def status_fields(amp: str | None, device: torch.device) -> dict[str, Any]:
-    """What a `status` event says about AMP: nothing unless the job asked for it."""
+def status_fields(amp: str | None, device: torch.device) -> tuple[dict[str, Any], Note | None]:
+    """What a `status` event says about AMP, and its note: nothing unless the job asked for it."""
     if amp is None:
-        return {}
+        return {}, None
     if active(amp, device):
-        return {"amp": amp}
-    return {"amp": None, "note": f"amp {amp!r} applies on CUDA only; training in float32 on {device}"}
+        return {"amp": amp}, None
+    note = Note(
+        f"amp {amp!r} applies on CUDA only; training in float32 on {device}",
+        f"amp {amp!r} 只在 CUDA 上起作用；在 {device} 上以 float32 训练",
+    )
+    return {"amp": None}, note

@@ -31,6 +31,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from torchplay.spec.job import DEFAULT_KEEP_CHECKPOINTS
+from torchplay.training.notes import Note
 
 # A due checkpoint is skipped if the last one is younger than this: a 5000-epoch tiny job
 # would otherwise spend more time writing files than training. A restart loses ≤ ~1 s.
@@ -68,13 +69,15 @@ class ResumePoint:
     epoch: int | None  # None: no good checkpoint, start from scratch
     skipped: dict[int, str] = field(default_factory=dict)  # newer checkpoints passed over → why
 
-    def note(self) -> str | None:
+    def note(self) -> Note | None:
         """What a person reading the job's history should know about the choice."""
         if not self.skipped:
             return None
         passed = "; ".join(f"the checkpoint of epoch {epoch} is damaged ({why})" for epoch, why in self.skipped.items())
-        start = f"resumed from epoch {self.epoch}" if self.epoch is not None else "started again from epoch 1"
-        return f"{start}: {passed}"
+        passed_zh = "；".join(f"第 {epoch} 轮的检查点已损坏（{why}）" for epoch, why in self.skipped.items())
+        if self.epoch is None:
+            return Note(f"started again from epoch 1: {passed}", f"从第 1 轮重新开始：{passed_zh}")
+        return Note(f"resumed from epoch {self.epoch}: {passed}", f"从第 {self.epoch} 轮继续：{passed_zh}")
 
 
 def newest_good(directory: Path, at_most: int) -> ResumePoint:

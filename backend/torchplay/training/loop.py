@@ -35,6 +35,7 @@ from torchplay.training.control import Control
 from torchplay.training.diagnostics import Diagnostics
 from torchplay.training.findings import Finding
 from torchplay.training.learner import EpochResult, Learner, TrainedEpoch
+from torchplay.training.notes import Note, joined
 from torchplay.training.rewind import LastGood
 from torchplay.training.snapshots import take_snapshot
 
@@ -78,23 +79,24 @@ class EpochLoop:
         self.diagnostics: Diagnostics | None = None
         self.last_good: LastGood | None = None  # kept only when the policy may rewind
         self.rewinds = 0
-        self.pause_note: str | None = None  # why the doctor paused the job, for the paused status
+        self.pause_note: Note | None = None  # why the doctor paused the job, for the paused status
 
-    def announce(self, status: Literal["running", "paused"] = "running", **fields: Any) -> None:
+    def announce(
+        self, status: Literal["running", "paused"] = "running", note: Note | None = None, **fields: Any
+    ) -> None:
         """A status event: where the job trains, and any note on how."""
+        if note is not None:
+            fields |= note.fields()
         if self.learner.data_on_device is not None:  # said only where it was decided (CUDA)
             fields["data_on_device"] = self.learner.data_on_device
         self.emit(StatusEvent(status=status, device=str(self.device), **fields))
 
     def run(self) -> Literal["completed", "stopped"]:
         """Train to the end; return how it ended (divergence raises `Diverged`)."""
-        fields = amp.status_fields(self.job.amp, self.device)
-        notes = [note for note in (fields.pop("note", None), self.resumed.get("note")) if note]
-        if notes:
-            fields["note"] = "; ".join(notes)
+        fields, amp_note = amp.status_fields(self.job.amp, self.device)
         if self.resumed.get("epoch") is not None:
             fields["resumed_from"] = self.resumed["epoch"]
-        self.announce(**fields)
+        self.announce(note=joined(amp_note, self.resumed.get("note")), **fields)
         self.diagnostics = self.learner.diagnostics()
         if self.policy.on_divergence == "rewind":
             self.last_good = LastGood.of(self.learner.run_state, self.start_epoch - 1)
@@ -113,9 +115,10 @@ class EpochLoop:
             if broken:
                 self._examine(epoch, trained, None, time.perf_counter() - began)
                 name, value = broken[0]
-                why = f"{name} is {'NaN' if math.isnan(value) else 'inf'} at epoch {epoch}"
+                broke = "NaN" if math.isnan(value) else "inf"
+                why = Note(f"{name} is {broke} at epoch {epoch}", f"第 {epoch} 轮的 {name} 为 {broke}")
                 if not self._rewind(epoch, why):
-                    raise Diverged(f"diverged: {why}")
+                    raise Diverged(f"diverged: {why.en}")
                 continue
             result = self.learner.evaluate(trained)
             epoch_s = time.perf_counter() - began
@@ -137,13 +140,17 @@ class EpochLoop:
             )
             found = self._examine(epoch, trained, result, epoch_s)
             diverging = next((f for f in found if f.kind == "diverging"), None)
-            if diverging is not None and self._rewind(epoch, f"the loss reached {result.train_loss:.4g}"):
+            reached = Note(f"the loss reached {result.train_loss:.4g}", f"损失达到 {result.train_loss:.4g}")
+            if diverging is not None and self._rewind(epoch, reached):
                 found.remove(diverging)
             elif self.last_good is not None:
                 self.last_good.keep(self.learner.run_state, epoch)
             if found and self.policy.on_finding == "pause":
                 self.control.paused = True
-                self.pause_note = "paused by the training doctor: " + ", ".join(_named(f) for f in found)
+                self.pause_note = Note(
+                    "paused by the training doctor: " + ", ".join(_named(f) for f in found),
+                    "训练医生暂停了训练：" + "，".join(_named(f, zh=True) for f in found),
+                )
             now = time.perf_counter()
             due = epoch % self.job.snapshot_every == 0 and now - last_snapshot >= SNAPSHOT_INTERVAL_S
             if self.snapshot_event is not None and (due or epoch in (self.start_epoch, epochs)):
@@ -172,7 +179,7 @@ class EpochLoop:
             return True
         if self.control.paused:
             note, self.pause_note = self.pause_note, None
-            self.announce("paused", **({"note": note} if note else {}))
+            self.announce("paused", note=note)
             self.control.wait_while_paused()
             if self.control.stopping:
                 return True
@@ -215,7 +222,8 @@ class EpochLoop:
             examined = self.diagnostics.after_epoch(epoch, train_loss, val_loss, self._layer_norms(), epoch_s)
         except Exception as exc:  # the doctor must never take a run down: it stops looking, and says so
             self.diagnostics = None
-            self.announce(note=f"the training doctor stopped: {type(exc).__name__}: {str(exc)[:200]}")
+            error = f"{type(exc).__name__}: {str(exc)[:200]}"
+            self.announce(note=Note(f"the training doctor stopped: {error}", f"训练医生停止了检查：{error}"))
             return []
         for finding in examined.findings:
             self.emit(FindingEvent.model_validate(finding.to_event()))
@@ -224,7 +232,7 @@ class EpochLoop:
             self.emit(HistogramsEvent.model_validate({"epoch": epoch, "layers": layers}))
         return list(examined.findings)
 
-    def _rewind(self, epoch: int, why: str) -> bool:
+    def _rewind(self, epoch: int, why: Note) -> bool:
         """Back to the last good weights with a lower lr, when the policy allows another; says so."""
         if self.last_good is None or self.rewinds >= self.policy.max_rewinds:
             return False
@@ -234,8 +242,11 @@ class EpochLoop:
         if self.diagnostics is not None:
             self.diagnostics.doctor.restart()
         to = self.last_good.epoch
-        start = f"epoch {to}'s weights" if to else "the starting weights"
-        note = f"diverged at epoch {epoch} ({why}): rewound to {start}, lr {old_lr:.4g} → {lr:.4g}"
+        start = (f"epoch {to}'s weights", f"第 {to} 轮的权重") if to else ("the starting weights", "初始权重")
+        note = Note(
+            f"diverged at epoch {epoch} ({why.en}): rewound to {start[0]}, lr {old_lr:.4g} → {lr:.4g}",
+            f"第 {epoch} 轮发散（{why.zh}）：回到{start[1]}，学习率 {old_lr:.4g} → {lr:.4g}",
+        )
         self.announce(note=note, rewound_to=to)
         self.emit(ChangedEvent(values={"lr": lr}))
         return True
@@ -262,13 +273,13 @@ class EpochLoop:
         if resume_from is None:
             return {}
         if resume_from.get("epoch") is None:  # every checkpoint damaged: from scratch, and say so
-            self.resumed = {"note": resume_from.get("note")}
+            self.resumed = {"note": Note.from_fields(resume_from)}
             return {}
         if self.checkpoint_dir is None:
             raise ValueError("resume needs the job's checkpoint folder")
         restored = checkpoint.load(self.checkpoint_dir, int(resume_from["epoch"]), self.learner.run_state)
         self.start_epoch = restored.epoch + 1
-        self.resumed = {"epoch": restored.epoch, "note": resume_from.get("note")}
+        self.resumed = {"epoch": restored.epoch, "note": Note.from_fields(resume_from)}
         # A fork that changed the optimizer's settings: the checkpoint's are the parent's.
         for optimizer in self.learner.run_state.optimizers.values():
             for group in optimizer.param_groups:
@@ -290,5 +301,7 @@ class EpochLoop:
         checkpoint.save(self.checkpoint_dir, epoch, run, counters)
 
 
-def _named(finding: Finding) -> str:
-    return finding.kind if finding.layer is None else f"{finding.kind} (layer {finding.layer})"
+def _named(finding: Finding, zh: bool = False) -> str:
+    if finding.layer is None:
+        return finding.kind
+    return f"{finding.kind}（第 {finding.layer} 层）" if zh else f"{finding.kind} (layer {finding.layer})"

@@ -21,6 +21,7 @@ from torchplay.training.checkpoint import RunState
 from torchplay.training.diagnostics import Diagnostics
 from torchplay.training.fast_step import TrainStep
 from torchplay.training.learner import EpochResult, LearnerBase, TrainedEpoch
+from torchplay.training.notes import Note
 from torchplay.training.snapshots import SnapshotContext, snapshot_sample
 
 if TYPE_CHECKING:
@@ -198,9 +199,12 @@ class SupervisedLearner(LearnerBase):
             except Exception as exc:  # no C++ compiler, an op inductor lacks, …: train eagerly
                 reason = f"torch.compile failed ({type(exc).__name__}: {str(exc)[:200]})"
             else:
-                note = f"training step compiled with torch.compile in {seconds:.1f} s"
+                note = Note(
+                    f"training step compiled with torch.compile in {seconds:.1f} s",
+                    f"训练步骤已用 torch.compile 编译，用时 {seconds:.1f} 秒",
+                )
                 loop.announce(compiled=True, compile_s=seconds, note=note)
                 return compiled
         if self.job.compile:  # asked for explicitly: say why not (automatic attempts stay quiet)
-            loop.announce(compiled=False, note=f"not compiled: {reason}")
+            loop.announce(compiled=False, note=Note(f"not compiled: {reason}", f"未编译：{reason}"))
         return None

@@ -41,6 +41,7 @@ export function emptySummary() {
     compiled: null, // true / false once the worker says whether torch.compile took the step
     compileS: null,
     note: null, // the worker's note on how it trains (AMP ignored, not compiled, …)
+    noteZh: null, // the same in 简体中文
     epoch: 0,
     epochs: null,
     elapsed: null,
@@ -68,7 +69,8 @@ function reduceEvent(summary, event) {
         device: event.device ?? summary.device,
         compiled: event.compiled ?? summary.compiled,
         compileS: event.compile_s ?? summary.compileS,
-        note: event.note ?? summary.note,
+        // A new note replaces the old one in both languages (note_zh: 简体中文).
+        ...(event.note ? { note: event.note, noteZh: event.note_zh ?? null } : {}),
       };
     case "epoch":
       return {

@@ -240,7 +240,7 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
     const error = s.error ?? w.record?.error;
     errorNote.hidden = !error;
     errorNote.textContent = error ? t("job.failed", { error }) : "";
-    const note = s.compiled === true ? t("job.compiled", { seconds: (s.compileS ?? 0).toFixed(1) }) : s.note;
+    const note = s.compiled === true ? t("job.compiled", { seconds: (s.compileS ?? 0).toFixed(1) }) : (t.lang === "zh" && s.noteZh) || s.note;
     runNote.hidden = !note;
     runNote.textContent = note ?? "";
     const warnings = Array.isArray(w.record?.warnings) ? w.record.warnings : [];
