@@ -173,10 +173,20 @@ def test_the_inline_sigmoid_example_falls_in_the_tutorials_range(tmp_path: Path)
     """≈ 0.25 → 0.24 over 50 epochs in the tutorial, on its own random draw: the scale, not the digits."""
     plan = planned(PRESETS["sigmoid-10-5-1"].request)
     assert [w.loc for w in plan.warnings] == [["loss"]]  # MSELoss on 0/1 targets: runs, with a warning
-    losses = [e["train_loss"] for e in train(plan, tmp_path) if e["type"] == "epoch"]
+    events = train(plan, tmp_path)
+    losses = [e["train_loss"] for e in events if e["type"] == "epoch"]
     assert len(losses) == 50
     assert 0.2 < losses[-1] < losses[0] < 0.3
     assert losses[0] - losses[-1] < 0.05  # lr 0.01, 50 steps: a creep, not a plunge
+    # The tutorial's actual-vs-predicted plot by sample index: the ten rows in order, the
+    # targets as typed and the sigmoid's outputs, whose squared error is the reported loss.
+    snapshot = [e for e in events if e["type"] == "snapshot"][-1]
+    assert snapshot["kind"] == "confusion"
+    rows = snapshot["data"]["by_index"]
+    assert rows["actual"] == [1, 0, 0, 1, 1, 1, 0, 0, 1, 1]
+    assert len(rows["predicted"]) == 10 and all(0.0 < p < 1.0 for p in rows["predicted"])
+    final_mse = sum((p - a) ** 2 for p, a in zip(rows["predicted"], rows["actual"], strict=True)) / 10
+    assert final_mse == pytest.approx(losses[-1], abs=2e-3)
 
 
 def test_the_step_example_reports_the_epoch_sum_in_the_datas_order(tmp_path: Path) -> None:

@@ -113,13 +113,14 @@ PRESETS: dict[str, Preset] = {
                 "MSELoss, SGD lr 0.01, 50 full-batch epochs. The sigmoid starts near 0.5 for every row, so "
                 "the first loss is about 0.25 (0.5² on each 0/1 target); in 50 small steps it only creeps "
                 "down (the tutorial's run goes from about 0.25 to 0.24). Watch the loss curve, the accuracy "
-                "(an output over 0.5 counts as 1) and the confusion matrix of the ten rows. The plan warns "
+                "(an output over 0.5 counts as 1) and, beside the confusion matrix, each row's target against "
+                "the sigmoid's output by sample index, as the tutorial plots them. The plan warns "
                 "about MSELoss on 0/1 targets: it runs, as in the tutorial, though BCELoss is the usual choice.",
                 "zh": "教程中的 nn.Sequential：Linear(10, 5)、ReLU、Linear(5, 1)、Sigmoid（61 个参数），数据为 "
                 "X = torch.randn(10, 10)，固定目标 y = [1, 0, 0, 1, 1, 1, 0, 0, 1, 1]，MSELoss，学习率 0.01 的 SGD，"
                 "全批量训练 50 个 epoch。Sigmoid 对每一行的输出一开始都接近 0.5，所以初始损失约为 0.25（每个 0/1 目标上"
-                "0.5²）；50 个小步只能让它缓慢下降（教程的运行从约 0.25 降到 0.24）。观察损失曲线、准确率（输出大于 0.5 算作 1）"
-                "以及这十行的混淆矩阵。计划会对 0/1 目标上的 MSELoss 给出警告：它能运行，和教程一样，只是通常选 BCELoss。",
+                "0.5²）；50 个小步只能让它缓慢下降（教程的运行从约 0.25 降到 0.24）。观察损失曲线、准确率（输出大于 0.5 算作 1），"
+                "以及混淆矩阵旁按样本序号画出的每一行目标值与 Sigmoid 输出，和教程的图一样。计划会对 0/1 目标上的 MSELoss 给出警告：它能运行，和教程一样，只是通常选 BCELoss。",
             },
             {
                 "name": "sequential-10-5-1",

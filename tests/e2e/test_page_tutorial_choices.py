@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from page_steps import TRAINING_TIMEOUT_MS, start, wait_valid
+from page_steps import TRAINING_TIMEOUT_MS, start, wait_until, wait_valid
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -32,6 +32,17 @@ def test_the_inline_sigmoid_preset_shows_its_warning_beside_the_loss(new_page, s
     # Accepted, and the job's record carries the warning too.
     start(page)
     expect(page.locator("[data-testid=job-warnings]")).to_contain_text("loss: MSELoss on 0/1 targets")
+    # The tutorial's plot: actual against predicted by sample index, beside the confusion matrix.
+    expect(page.locator("[data-testid=job-status]")).to_have_attribute(
+        "data-status", "completed", timeout=TRAINING_TIMEOUT_MS
+    )
+    wait_until(
+        page,
+        "(() => { const d = document.querySelector('[data-testid=snapshot-chart]')?.data ?? [];"
+        " return d.length === 3 && d[1].y.join() === '1,0,0,1,1,1,0,0,1,1' && d[2].y.length === 10"
+        " && d[2].y.every((p) => p > 0 && p < 1); })()",
+    )
+    shot(page, "by-index")
 
 
 def test_a_print_only_example_says_so(new_page):

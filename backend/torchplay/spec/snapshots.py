@@ -67,11 +67,23 @@ class ScatterData(_Payload):
     predicted: list[Number]
 
 
+class ByIndexData(_Payload):
+    actual: list[int] = Field(description="Each row's true class, in the data's order.")
+    predicted: list[Number] = Field(
+        description="The model's output for that row: the probability of class 1 (binary), else the predicted class."
+    )
+
+
 class ConfusionData(_Payload):
     classes: list[str]
     matrix: list[list[int]] = Field(description="Rows: true class; columns: predicted class.")
     samples: int
     accuracy: float | None
+    by_index: ByIndexData | None = Field(
+        None,
+        description="A small table's rows (at most 200), actual against predicted by sample index, as a "
+        "tutorial plots them; null for larger sets and image grids.",
+    )
 
 
 class ImagesData(_Payload):

@@ -25,6 +25,7 @@ MAX_VECTOR_FEATURES = 64  # reconstruction of non-image rows: the first features
 # A confusion matrix over this many held-out rows: stable counts, and a snapshot of MNIST
 # costs a fifth of an evaluation pass instead of a whole one.
 MAX_CONFUSION_ROWS = 2000
+MAX_BY_INDEX_ROWS = 200  # a table this small is also drawn row by row (actual vs predicted)
 MAX_SCATTER_ROWS = 1000
 SAMPLE_ROWS = max(MAX_POINTS, MAX_CONFUSION_ROWS, MAX_SCATTER_ROWS)  # the most rows of a split any kind reads
 
@@ -279,8 +280,15 @@ def images(ctx: SnapshotContext) -> dict[str, Any]:
 
 @snapshot("confusion")
 def confusion(ctx: SnapshotContext) -> dict[str, Any]:
-    """Any other classification (sequences, tables): the confusion matrix on held-out rows."""
-    return _confusion(ctx)
+    """Any other classification (sequences, tables): the confusion matrix on held-out rows,
+    and for a small set each row's actual class against the model's output."""
+    matrix = _confusion(ctx)
+    x, y = _held_out(ctx)
+    if len(x) <= MAX_BY_INDEX_ROWS:
+        probs = ctx.objective.probabilities(_predict(ctx, x))
+        shown = probs[:, 1] if ctx.objective.task == "binary" else probs.argmax(dim=1)
+        matrix["by_index"] = {"actual": _labels(ctx, y), "predicted": _round(shown, 4)}
+    return matrix
 
 
 @snapshot("reconstruction")

@@ -231,6 +231,8 @@ export default {
   "chart.step": "step",
   "chart.actual": "actual",
   "chart.predicted": "predicted",
+  "chart.sampleIndex": "sample index",
+  "chart.classAxis": "class",
   "chart.predictions": "predictions",
   "chart.trueClass": "true",
   "chart.predictedClass": "predicted",

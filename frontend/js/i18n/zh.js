@@ -230,6 +230,8 @@ export default {
   "chart.step": "步",
   "chart.actual": "真实值",
   "chart.predicted": "预测值",
+  "chart.sampleIndex": "样本序号",
+  "chart.classAxis": "类别",
   "chart.predictions": "预测",
   "chart.trueClass": "真实类别",
   "chart.predictedClass": "预测类别",
