@@ -53,11 +53,17 @@ def test_a_print_only_example_says_so(new_page):
     expect(page.locator("[data-testid=total-params]")).to_have_text("9 parameters")
 
 
-def test_unshuffled_batches_warn_beside_the_switch(new_page):
+def test_unshuffled_batches_warn_beside_the_switch(new_page, shot):
     page = new_page()
     page.select_option("[data-testid=preset-select]", "step-1-2-1")
     wait_valid(page)
     expect(page.locator("[data-testid=warning-shuffle]")).to_contain_text("data's own order")
+    # The warning runs under the row: the fields beside the switch keep their inputs level.
+    tops = page.evaluate(
+        "['#train-epochs', '#train-batch_size', '#train-seed'].map((s) => document.querySelector(s).getBoundingClientRect().top)"
+    )
+    assert max(tops) - min(tops) < 2, tops
+    shot(page, "shuffle-warning")
 
 
 def test_the_code_tab_downloads_the_job_as_a_notebook(new_page):

@@ -83,11 +83,14 @@ export function createParamForm({
       },
       checkbox ? h("div", { class: "field-check" }, input, label) : [label, input],
       message,
-      // The plan's warning on this choice (it runs, but may surprise): beside the field.
-      field.warning ? h("div", { class: "field-warning", role: "note", dataset: { testid: `warning-${field.testid ?? field.name}` }, text: field.warning }) : null,
     );
     controls.set(field.name, { field, input, wrapper, message });
-    return wrapper;
+    // The plan's warning on this choice (it runs, but may surprise): right under the field's
+    // row, across the grid, so the fields beside it keep their inputs level.
+    const warning = field.warning
+      ? h("div", { class: "field-warning", role: "note", dataset: { testid: `warning-${field.testid ?? field.name}` }, text: field.warning })
+      : null;
+    return warning ? [wrapper, warning] : wrapper;
   }
 
   function common(field, id) {
