@@ -9,6 +9,7 @@ Ray is heavy on a small machine, so one server serves the few tests here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -102,6 +103,36 @@ def test_a_job_trains_on_ray_and_streams_every_epoch_in_order(ray_server: Server
     assert events[-1] == {**events[-1], "type": "done", "status": "completed", "error": None}
     record = _get(ray_server, job["id"])
     assert record["status"] == "completed" and record["epoch"] == 12 and record["queue_reason"] is None
+
+
+def _actor_processes(server: Server) -> set[int]:
+    """The Ray worker processes holding a torchplay job actor, running or idle."""
+    found = set()
+    for proc in psutil.Process(server.proc.pid).children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if "ray::JobActor" in " ".join(proc.cmdline()):
+                found.add(proc.pid)
+    return found
+
+
+def test_the_next_job_of_its_size_reuses_a_finished_jobs_actor_and_trains_the_same(ray_server: Server) -> None:
+    _cluster(ray_server)
+    job = spiral_job(epochs=300, seed=7)
+    first = ray_server.stream(_post(ray_server, job)["id"], timeout=180)
+    deadline = time.monotonic() + 30
+    while (cluster := _cluster(ray_server))["running"] or not cluster["idle_actors"]:
+        assert time.monotonic() < deadline, cluster
+        time.sleep(0.05)
+    idle = _actor_processes(ray_server)
+    assert len(idle) == cluster["idle_actors"], (idle, cluster)
+
+    posted = _post(ray_server, job)
+    running = _wait(ray_server, posted["id"], lambda j: j["worker_pid"] is not None or j["status"] == "completed")
+    second = ray_server.stream(posted["id"], timeout=180)
+    assert first[-1]["status"] == second[-1]["status"] == "completed", (first[-1], second[-1])
+    assert running["worker_pid"] in idle, "an idle actor's process took the job: no new process started"
+    losses = [[e["train_loss"] for e in events if e["type"] == "epoch"] for events in (first, second)]
+    assert losses[0] == losses[1], "a reused actor trains a seeded job bit for bit as a fresh one"
 
 
 def test_the_cluster_alone_limits_running_jobs_then_stop_and_a_killed_actor(ray_server: Server) -> None:

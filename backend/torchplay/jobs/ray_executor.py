@@ -1,10 +1,16 @@
-"""Jobs on a Ray cluster: one actor per job, running the same `run_job` as a local worker.
+"""Jobs on a Ray cluster: Ray actors running the same `run_job` as a local worker.
 
 The control plane (API, store, fan-out) stays one light process; only the trainer moves.
-Each job is a Ray actor asking for `num_gpus` (CUDA jobs) or `num_cpus` (CPU jobs). Its
+A job runs on a Ray actor asking for `num_gpus` (CUDA jobs) or `num_cpus` (CPU jobs). Its
 `run` method is a streaming generator: the trainer runs on a thread inside the actor and
 emits into a local queue; the generator yields whatever is waiting as one batch, and a
 reader thread here hands each batch to `on_events`, in order, then calls `on_exit` once.
+
+An actor whose job ended well is kept for the next job of the same size, as a local
+worker is (torch imported once; process state put back before each job, leftovers freed
+after it; replaced after `worker_max_jobs` jobs), so a sweep of short members does not
+pay a process start each. An idle actor still holds its resources on the cluster: one of
+another size is ended when a new job needs the room.
 
 Stop is cooperative first (the actor owns a `Control`; `send` pushes the command), then
 `ray.kill` after a grace period. An actor that dies under a job (node lost, OOM killer,
@@ -53,26 +59,31 @@ WORKER_LOST = "worker lost"
 
 
 class JobActor:
-    """Runs one job. Threaded (max_concurrency > 1) so `send` lands while `run` streams."""
+    """Runs job after job, one at a time. Threaded (max_concurrency > 1) so `send` lands
+    while `run` streams."""
 
-    def __init__(self, data_dir: str, threads: int) -> None:
-        import torch
-
+    def __init__(self, data_dir: str) -> None:
         from torchplay.training import Control
+        from torchplay.training.isolation import ProcessState
 
-        torch.set_num_threads(max(1, threads))  # Ray also sets OMP_NUM_THREADS to num_cpus
         self.data_dir = Path(data_dir)
+        self.state = ProcessState.capture()  # what every job starts from
+        self.job_id: str | None = None
         self.control = Control()  # a local counter and queue: the trainer's thread polls them
         self._lock = threading.Lock()
 
-    def send(self, command: dict[str, Any]) -> None:
+    def send(self, command: dict[str, Any], job_id: str) -> None:
         with self._lock:  # two sends at once must not lose a counter bump
-            self.control.send(command)
+            if job_id == self.job_id:  # a late stop for the last job must not reach the next
+                self.control.send(command)
 
-    def run(self, plan: PlannedJob, resume_from: dict[str, Any] | None, job_id: str) -> Iterator[Any]:
+    def run(self, plan: PlannedJob, resume_from: dict[str, Any] | None, job_id: str, threads: int) -> Iterator[Any]:
         """A streaming generator: first where it runs, then event batches until `done`."""
-        from torchplay.training import run_job
+        from torchplay.training import Control, run_job
 
+        with self._lock:
+            self.job_id, self.control = job_id, Control()
+        self.state.fresh_start(max(1, threads))  # Ray also sets OMP_NUM_THREADS to num_cpus
         context = ray.get_runtime_context()
         yield {"pid": os.getpid(), "node_id": context.get_node_id(), "gpu_ids": [str(g) for g in ray.get_gpu_ids()]}
         events: queue.Queue[EventBase | None] = queue.Queue()
@@ -95,6 +106,10 @@ class JobActor:
                     checkpoint_dir=checkpoints,
                 )
             finally:
+                with self._lock:
+                    self.job_id = None
+                with contextlib.suppress(Exception):  # `done` is already on its way
+                    self.state.tidy()
                 events.put(None)  # end of stream, even if run_job itself broke
 
         threading.Thread(target=train, daemon=True, name="torchplay-train").start()
@@ -121,6 +136,7 @@ class _Job:
     job_id: str
     actor: Any
     resources: dict[str, float]
+    runs: int  # jobs this actor has taken, this one included
     stream: Any = None
     pid: int | None = None
     node_id: str | None = None
@@ -138,6 +154,7 @@ class RayExecutor(Executor):
         self.address = settings.ray_address
         self.settings = settings
         self._jobs: dict[str, _Job] = {}
+        self._idle: list[_Job] = []  # actors whose job ended well, oldest first (their last job)
         self._lock = threading.Lock()
         self._totals: tuple[float, dict[str, float]] = (0.0, {})
         self._actor_class = ray.remote(JobActor)
@@ -228,27 +245,40 @@ class RayExecutor(Executor):
 
     def start(self, job_id: str, plan: PlannedJob, *, resume_from: dict[str, Any] | None = None) -> None:
         resources = self.needs(plan)
-        gpus, cpus = resources.get("GPU", 0.0), resources.get("CPU", 0.0)
-        # Ray types an actor's methods as plain functions; `.remote` exists at run time.
-        actor: Any = self._actor_class.options(
-            num_cpus=cpus,
-            num_gpus=gpus,
-            max_restarts=0,
-            max_concurrency=4,  # `run` streams on one thread; `send` must not wait behind it
-            name=f"torchplay-{job_id}",
-        ).remote(self.data_dir, threads_per_job(max(1, int(cpus)), 1, plan.max_threads))
-        job = _Job(job_id, actor, resources)
-        job.stream = actor.run.remote(plan, resume_from, job_id)
+        actor, runs = self._take_actor(resources)
+        job = _Job(job_id, actor, resources, runs + 1)
+        threads = threads_per_job(max(1, int(resources.get("CPU", 0.0))), 1, plan.max_threads)
+        job.stream = actor.run.remote(plan, resume_from, job_id, threads)
         with self._lock:
             self._jobs[job_id] = job
         job.reader = threading.Thread(target=self._read, args=(job,), daemon=True, name=f"ray-events-{job_id}")
         job.reader.start()
 
+    def _take_actor(self, resources: dict[str, float]) -> tuple[Any, int]:
+        """An idle actor of this size (and the jobs it has run), else a new one, after
+        ending idle actors of other sizes: they hold what admission counted as free."""
+        with self._lock:
+            same = next((idle for idle in self._idle if idle.resources == resources), None)
+            if same is not None:
+                self._idle.remove(same)
+                return same.actor, same.runs
+            others, self._idle = self._idle, []
+        for idle in others:
+            _kill(idle.actor)
+        # Ray types an actor's methods as plain functions; `.remote` exists at run time.
+        actor: Any = self._actor_class.options(
+            num_cpus=resources.get("CPU", 0.0),
+            num_gpus=resources.get("GPU", 0.0),
+            max_restarts=0,
+            max_concurrency=4,  # `run` streams on one thread; `send` must not wait behind it
+        ).remote(self.data_dir)
+        return actor, 0
+
     def send(self, job_id: str, command: dict[str, Any]) -> bool:
         job = self._jobs.get(job_id)
         if job is None:
             return False
-        job.actor.send.remote(command)  # fire and forget: the trainer acts within one batch
+        job.actor.send.remote(command, job_id)  # fire and forget: the trainer acts within one batch
         return True
 
     def stop(self, job_id: str) -> None:
@@ -261,9 +291,11 @@ class RayExecutor(Executor):
         job.stop_timer.start()
 
     def _force_kill(self, job: _Job) -> None:
-        if self._jobs.get(job.job_id) is job:  # still streaming after the grace period
+        with self._lock:
+            if self._jobs.get(job.job_id) is not job:  # its stream ended within the grace period
+                return
             job.killed_by_us = True
-            _kill(job.actor)
+        _kill(job.actor)
 
     def worker_pid(self, job_id: str) -> int | None:
         """The actor's process id on its node (which may not be this machine)."""
@@ -289,7 +321,7 @@ class RayExecutor(Executor):
             )
         totals, held = self._cluster_totals(), self._held()
         with self._lock:
-            running = len(self._jobs)
+            running, idle = len(self._jobs), len(self._idle)
         return {
             "name": self.name,
             "address": self.address,
@@ -307,6 +339,7 @@ class RayExecutor(Executor):
                 "cpus_per_gpu_job": self.settings.ray_cpus_per_gpu_job,
             },
             "running": running,
+            "idle_actors": idle,
             "connected": True,
         }
 
@@ -322,8 +355,12 @@ class RayExecutor(Executor):
         return tuple(found)
 
     def shutdown(self) -> None:
+        self._closing.set()  # no actor goes back to the idle list from here on
         with self._lock:
             jobs = list(self._jobs.values())
+            idle, self._idle = self._idle, []
+        for spare in idle:
+            _kill(spare.actor)
         for job in jobs:
             self.send(job.job_id, {"op": "stop"})
         deadline = time.monotonic() + 2
@@ -334,7 +371,6 @@ class RayExecutor(Executor):
                 job.killed_by_us = True
                 _kill(job.actor)
                 job.reader.join(2)
-        self._closing.set()
         if self._owner is not None:
             self._owner.join(15)  # it runs ray.shutdown(): a local Ray's processes end with it
 
@@ -356,10 +392,18 @@ class RayExecutor(Executor):
         finally:
             if job.stop_timer is not None:
                 job.stop_timer.cancel()
-            # The stream ended: give the actor's CPUs/GPU back now, not when its handle is collected.
-            _kill(job.actor)
             with self._lock:
                 self._jobs.pop(job.job_id, None)
+                keep = (
+                    error is None
+                    and not job.killed_by_us
+                    and job.runs < self.settings.worker_max_jobs
+                    and not self._closing.is_set()
+                )
+                if keep:
+                    self._idle.append(job)
+            if not keep:  # give its CPUs/GPU back now, not when its handle is collected
+                _kill(job.actor)
             self.on_exit(job.job_id, error)
 
 
