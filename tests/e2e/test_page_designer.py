@@ -90,6 +90,8 @@ def test_switching_to_chinese_changes_the_labels(new_page, shot):
     # The catalogue's descriptions too: the dataset's and its parameters' help.
     expect(page.locator("#dataset-panel .dataset-description")).to_contain_text("两条交错的螺旋臂")
     expect(page.locator("#dataset-panel .help[data-tip='点数。']")).to_have_count(1)
+    expect(page.locator("[data-testid=palette-Linear]")).to_have_attribute("title", re.compile("^全连接层"))
+    expect(page.locator("#designer-panel .help[data-tip='输出特征数（神经元个数）。']")).to_have_count(3)
     expect(page.locator("#designer-panel .panel-title")).to_have_text("网络结构")
     expect(page.locator("#jobs-panel .panel-title")).to_have_text("任务列表")
     expect(page.locator("[data-testid=job-empty]")).to_contain_text("还没有正在训练的任务")

@@ -320,3 +320,14 @@ def test_api_lists_every_layer_type(client: httpx.Client) -> None:
         assert fields == set(LAYERS[name].model_fields) - {"type"}, name
     recurrent = {p["name"]: p for p in listed["LSTM"]["params"]}
     assert recurrent["output"]["default"] == "last" and recurrent["input_size"]["inferred"] is True
+
+
+def test_every_layer_and_parameter_is_described_in_chinese_too() -> None:
+    from torchplay.spec.catalogue import layer_catalogue
+
+    for layer in layer_catalogue():
+        assert layer["description_zh"] and any("\u4e00" <= c <= "\u9fff" for c in layer["description_zh"]), layer[
+            "type"
+        ]
+        for param in layer["params"]:
+            assert param["description_zh"], f"{layer['type']}.{param['name']}: no 简体中文 for {param['description']!r}"

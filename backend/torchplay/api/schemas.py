@@ -31,6 +31,7 @@ class Param(BaseModel):
     exclusive_minimum: bool
     enum: list[Any] | None
     description: str
+    description_zh: str | None = Field(None, description="The description in 简体中文 (layers' parameters).")
     inferred: bool = Field(description="Filled from the previous layer's output when omitted.")
     nullable: bool
 
@@ -39,6 +40,7 @@ class LayerKind(BaseModel):
     type: str
     category: str
     description: str
+    description_zh: str | None = Field(None, description="The description in 简体中文.")
     params: list[Param]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from torchplay.spec.catalogue_zh import LAYERS_ZH, PARAMS_ZH
 from torchplay.spec.job import OPTIMIZERS, SCHEDULERS
 from torchplay.spec.layers import LAYERS
 
@@ -58,12 +59,17 @@ def _describe(name: str, info: FieldInfo, prop: dict[str, Any], required: bool, 
 
 
 def layer_catalogue() -> list[dict[str, Any]]:
+    """Every layer type, its descriptions in English and 简体中文 (`catalogue_zh`)."""
     return [
         {
             "type": type_name,
             "category": cls.category,
             "description": cls.description,
-            "params": describe_params(cls, set(cls.inferred)),
+            "description_zh": LAYERS_ZH.get(type_name),
+            "params": [
+                {**param, "description_zh": PARAMS_ZH.get(param["description"])}
+                for param in describe_params(cls, set(cls.inferred))
+            ],
         }
         for type_name, cls in LAYERS.items()
     ]

@@ -62,7 +62,7 @@ export function createLayerCard({ layer, schema, t, actions }) {
       { class: "layer-head" },
       handle,
       indexEl,
-      h("span", { class: "layer-type", title: schema?.description ?? "", text: layer.type }),
+      h("span", { class: "layer-type", title: (t.lang === "zh" && schema?.description_zh) || schema?.description || "", text: layer.type }),
       h("span", { class: "layer-arrow", "aria-hidden": "true", text: "→" }),
       shapeEl,
       countEl,

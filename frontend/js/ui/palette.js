@@ -28,7 +28,7 @@ export function createPalette({ layers, t, onAdd }) {
       type: "button",
       class: ["palette-item", `cat-${layer.category}`],
       draggable: "true",
-      title: layer.description,
+      title: (t.lang === "zh" && layer.description_zh) || layer.description,
       dataset: { type: layer.type, testid: `palette-${layer.type}` },
       text: layer.type,
       onclick: () => onAdd(layer.type),
