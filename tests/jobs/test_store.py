@@ -33,6 +33,18 @@ def test_jobs_and_events_round_trip(tmp_path: Path) -> None:
     assert mode == "wal"
 
 
+def test_one_epochs_event_is_found_among_many(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite3")
+    store.create_job("a", "long", 5000, {}, {})
+    rows = [(n, "epoch", f'{{"seq":{n},"type":"epoch","epoch":{n},"train_loss":{1 / n}}}') for n in range(1, 5001)]
+    store.append("a", rows, {"epoch": 5000})
+    store.create_job("b", "other", 3, {}, {})
+    store.append("b", [(1, "epoch", '{"seq":1,"type":"epoch","epoch":4990}')], {"epoch": 1})
+    assert store.epoch_event("a", 4990) == {"seq": 4990, "type": "epoch", "epoch": 4990, "train_loss": 1 / 4990}
+    assert store.epoch_event("a", 1)["seq"] == 1  # type: ignore[index]
+    assert store.epoch_event("a", 5001) is None and store.epoch_event("c", 1) is None
+
+
 def test_a_failed_batch_leaves_no_partial_write(tmp_path: Path) -> None:
     store = Store(tmp_path / "db.sqlite3")
     store.create_job("a", "first", 3, {}, {})

@@ -159,7 +159,7 @@ class JobManager:
         except MissingCheckpoint as missing:
             wanted = "any checkpoint" if epoch is None else f"a checkpoint of epoch {epoch}"
             raise JobError(409, f"job {parent_id} has no {wanted} to fork from (checkpoints: {missing})") from None
-        through = next((e for e in self.store.events(parent_id, "epoch") if e["epoch"] == epoch), None)
+        through = self.store.epoch_event(parent_id, epoch)
         if through is None or plan.request.epochs <= epoch:
             await self.files.remove(child_id)
             if through is None:
@@ -169,7 +169,11 @@ class JobManager:
                 f"a fork continues after epoch {epoch}: epochs must be more than that "
                 f"(asked for {plan.request.epochs})",
             )
-        self.admission.check_room(owner=owner)  # again: the copy took a while
+        try:
+            self.admission.check_room(owner=owner)  # again: the copy took a while
+        except JobError:
+            await self.files.remove(child_id)  # the copied checkpoint goes with the refusal
+            raise
         request = plan.request.model_dump(mode="json")
         facts = plan.model_dump(mode="json", exclude={"request"})
         origin = {"job": parent_id, "epoch": epoch}

@@ -260,6 +260,17 @@ class Store:
     def events(self, job_id: str, kind: str, limit: int | None = None, newest: bool = False) -> list[dict[str, Any]]:
         return [json.loads(body) for body in self.event_bodies(job_id, kind, limit, newest)]
 
+    def epoch_event(self, job_id: str, epoch: int) -> dict[str, Any] | None:
+        """The job's `epoch` event of that epoch, looked for from the newest back (a fork's
+        checkpoint is recent: a long job's whole history is never read for it)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT body FROM events WHERE job_id = ? AND type = 'epoch' AND json_extract(body, '$.epoch') = ? "
+                "ORDER BY seq DESC LIMIT 1",
+                (job_id, epoch),
+            ).fetchone()
+        return json.loads(row[0]) if row else None
+
     # --- sweeps ------------------------------------------------------------------------
 
     def create_sweep(
