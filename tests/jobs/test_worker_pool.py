@@ -13,6 +13,7 @@ import psutil
 import pytest
 
 from tests.conftest import Server, spiral_job, start_server
+from torchplay.jobs.local import OPENMP_SPIN_TURNS
 
 LONG = 100_000  # epochs of a job that only ends when stopped
 
@@ -73,12 +74,15 @@ def test_a_job_of_tiny_batches_trains_on_one_thread_even_alone(two_slots: Server
         two_slots.wait_status(tiny["id"], ("stopped",))
 
 
-def test_workers_wait_passively_for_their_threads(two_slots: Server) -> None:
-    # Spinning OpenMP threads take the core a busy machine's other thread needs.
+def test_workers_spin_only_briefly_before_waiting_for_their_threads(two_slots: Server) -> None:
+    # Long-spinning OpenMP threads take the core a busy machine's other thread needs; never
+    # spinning halves a lone job's speed on a quiet one.
     workers = [p for p in psutil.Process(two_slots.proc.pid).children() if "spawn_main" in " ".join(p.cmdline())]
     assert workers
     for worker in workers:
-        assert worker.environ().get("OMP_WAIT_POLICY") == "PASSIVE"
+        environment = worker.environ()
+        assert environment.get("GOMP_SPINCOUNT") == str(OPENMP_SPIN_TURNS)
+        assert environment.get("OMP_WAIT_POLICY") == os.environ.get("OMP_WAIT_POLICY"), "the policy is the server's"
 
 
 def _run(server: Server, job: dict[str, Any]) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from torchplay.planning.threads import threads_per_job
 from torchplay.spec.wire import EventBase
 
 STOP_GRACE_S = 0.5  # a cooperative stop acts within one batch; past this the worker is killed
+OPENMP_SPIN_TURNS = 10_000  # GOMP_SPINCOUNT: how long an OpenMP thread spins before it sleeps
 _ctx = mp.get_context("spawn")  # fork would copy the server's threads and sockets into torch
 
 
@@ -92,13 +93,15 @@ class LocalExecutor(Executor):
     # --- pool --------------------------------------------------------------------------------
 
     def _spawn(self) -> _Worker:
-        # Torch's OpenMP threads wait for each other at the end of every op. Spinning there
-        # (libgomp's default, for a while) takes the core the awaited thread needs on a
-        # machine busy with other jobs: there, the 784-256-10 MLP's plain loop took 46.5 s
-        # against 3.7 s waiting passively (docs/performance.md). A passive wait wakes a few
-        # microseconds later instead. A worker's environment comes from here (spawn), read
-        # when it loads torch; a value the server was started with wins.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        # Torch's OpenMP threads wait for each other at the end of every op. libgomp spins
+        # there 300 000 turns before it sleeps: on a machine busy with other jobs the
+        # spinning thread holds the core the awaited one needs (the 784-256-10 MLP's plain
+        # loop took 46.5 s against 3.7 s), while never spinning (OMP_WAIT_POLICY=PASSIVE)
+        # halves a lone job's speed on a quiet one. A short spin is as fast as spinning when
+        # the machine is quiet and faster than sleeping when it is busy (docs/performance.md).
+        # A worker's environment comes from here (spawn), read when it loads torch; a value
+        # the server was started with (this, or OMP_WAIT_POLICY) wins.
+        os.environ.setdefault("GOMP_SPINCOUNT", str(OPENMP_SPIN_TURNS))
         inbox, events, commands = _ctx.Queue(), _ctx.Queue(), _ctx.Queue()
         counter = _ctx.RawValue("q", 0)  # read without a lock once per batch
         process = _ctx.Process(
