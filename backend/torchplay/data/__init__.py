@@ -14,6 +14,7 @@ from torchplay.data.mnist import import_idx_dataset
 from torchplay.data.registry import (
     DATASETS,
     catalogue,
+    catalogue_row,
     get_dataset,
     load_dataset,
     preview,
@@ -29,6 +30,7 @@ __all__ = [
     "NoParams",
     "Task",
     "catalogue",
+    "catalogue_row",
     "get_dataset",
     "import_csv",
     "import_idx_dataset",

@@ -324,23 +324,23 @@ def catalogue(
     if data_dir is not None:
         uploads = (csv_upload.upload_entry(n, data_dir) for n in csv_upload.upload_names(data_dir))
         entries += filter(lists_upload, uploads)
-    rows = []
-    for entry in entries:
-        defaults = entry.params_model()
-        rows.append(
-            {
-                "name": entry.name,
-                "task": entry.task,
-                "description": entry.description,
-                "description_zh": entry.description_zh or DATASETS_ZH.get(entry.name),
-                "input_shape": list(entry.input_shape(defaults)),
-                "classes": entry.classes(defaults),
-                "params": with_zh(entry.params_model.model_json_schema()),
-                "download": entry.download,
-                "normalization": entry.normalization,
-            }
-        )
-    return rows
+    return [catalogue_row(entry) for entry in entries]
+
+
+def catalogue_row(entry: DatasetEntry) -> dict[str, Any]:
+    """One dataset's row of `GET /api/datasets`, described for its default params."""
+    defaults = entry.params_model()
+    return {
+        "name": entry.name,
+        "task": entry.task,
+        "description": entry.description,
+        "description_zh": entry.description_zh or DATASETS_ZH.get(entry.name),
+        "input_shape": list(entry.input_shape(defaults)),
+        "classes": entry.classes(defaults),
+        "params": with_zh(entry.params_model.model_json_schema()),
+        "download": entry.download,
+        "normalization": entry.normalization,
+    }
 
 
 def validate_params(name: str, params: dict[str, Any], data_dir: Path | None = None) -> BaseModel:

@@ -243,12 +243,15 @@ def _predicted_classes(ctx: SnapshotContext, x: torch.Tensor) -> tuple[torch.Ten
     return predicted, confidence
 
 
-def _confusion(ctx: SnapshotContext) -> dict[str, Any]:
+def _confusion(ctx: SnapshotContext, probs: torch.Tensor | None = None) -> dict[str, Any]:
+    """`probs`: the held-out rows' class probabilities, when the caller has them already."""
     x, y = _held_out(ctx)
     x, y = x[:MAX_CONFUSION_ROWS], y[:MAX_CONFUSION_ROWS]
     classes = _class_names(ctx)
     k = len(classes)
-    predicted, _ = _predicted_classes(ctx, x)
+    if probs is None:
+        probs = ctx.objective.probabilities(_predict(ctx, x))
+    predicted = probs.max(dim=1).indices  # as `_predicted_classes` picks them
     # rows: true class, columns: predicted class
     matrix = torch.bincount(_labels(ctx, y) * k + predicted, minlength=k * k).reshape(k, k)
     total = int(matrix.sum().item())
@@ -282,13 +285,12 @@ def images(ctx: SnapshotContext) -> dict[str, Any]:
 def confusion(ctx: SnapshotContext) -> dict[str, Any]:
     """Any other classification (sequences, tables): the confusion matrix on held-out rows,
     and for a small set each row's actual class against the model's output."""
-    matrix = _confusion(ctx)
     x, y = _held_out(ctx)
-    if len(x) <= MAX_BY_INDEX_ROWS:
-        probs = ctx.objective.probabilities(_predict(ctx, x))
-        shown = probs[:, 1] if ctx.objective.task == "binary" else probs.argmax(dim=1)
-        matrix["by_index"] = {"actual": _labels(ctx, y), "predicted": _round(shown, 4)}
-    return matrix
+    if len(x) > MAX_BY_INDEX_ROWS:
+        return _confusion(ctx)
+    probs = ctx.objective.probabilities(_predict(ctx, x))  # one pass serves both views
+    shown = probs[:, 1] if ctx.objective.task == "binary" else probs.argmax(dim=1)
+    return {**_confusion(ctx, probs), "by_index": {"actual": _labels(ctx, y), "predicted": _round(shown, 4)}}
 
 
 @snapshot("reconstruction")

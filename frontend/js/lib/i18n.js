@@ -16,6 +16,12 @@ export function createTranslator(tables, lang) {
   return t;
 }
 
+// Text the server sends in both languages (`msg` / `msg_zh`, `description` / `description_zh`,
+// `note` / `note_zh`): the Chinese on the 中文 page where there is one, else the English.
+export function serverText(lang, english, chinese) {
+  return (lang === "zh" && chinese) || english;
+}
+
 // "{n} layers" + {n: 3} → "3 layers"; unknown placeholders stay as written.
 export function interpolate(template, vars) {
   return template.replace(/\{(\w+)\}/g, (whole, name) =>

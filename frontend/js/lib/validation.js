@@ -4,6 +4,9 @@
 // detail: FastAPI's `detail` (array of {loc, msg, type}, or a string); typesByNet: each
 // net's layer types ({layers: [...]}, or a GAN's {generator, discriminator}).
 // → {nets: {net: {index: [{field, msg}]}}, general: [{where, msg}]}
+
+import { serverText } from "./i18n.js";
+
 export function mapValidationErrors(detail, typesByNet = {}) {
   const out = { nets: {}, general: [] };
   for (const item of normalizeDetail(detail)) {
@@ -89,7 +92,7 @@ export function mapValidationResult(result) {
 
 // A warning in the page's language (the server sends `msg`, and `msg_zh` for 简体中文).
 export function warningText(warning, lang) {
-  return String((lang === "zh" && warning?.msg_zh) || warning?.msg || "");
+  return String(serverText(lang, warning?.msg, warning?.msg_zh) ?? "");
 }
 
 // The plan's warnings ([{loc, msg}]) beside the fields they name: {field: "msg; msg"} for

@@ -2,6 +2,7 @@
 // own dataset fields (test fraction, data seed: from the server's job schema), and a
 // preview plot of the data with "regenerate".
 
+import { serverText } from "../lib/i18n.js";
 import { renderPreview } from "../charts/preview/index.js";
 import { clearChart } from "../charts/registry.js";
 import { withFormError, withoutFormErrors } from "../lib/form-errors.js";
@@ -100,7 +101,7 @@ export function createDatasetPanel({ root, store, api, datasets, system, jobFiel
     }
     replaceChildren(
       info,
-      h("p", { class: "dataset-description", text: (t.lang === "zh" && dataset.description_zh) || dataset.description }),
+      h("p", { class: "dataset-description", text: serverText(t.lang, dataset.description, dataset.description_zh) }),
       h(
         "div",
         { class: "chips" },

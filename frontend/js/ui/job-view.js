@@ -3,6 +3,7 @@
 // distributions over time. Stream events are batched per animation frame, so however fast
 // they arrive the page draws at most once per frame.
 
+import { serverText } from "../lib/i18n.js";
 import { createLossChart } from "../charts/loss-chart.js";
 import { createMetricsChart } from "../charts/metrics-chart.js";
 import { clearChart } from "../charts/registry.js";
@@ -240,7 +241,7 @@ export function createJobView({ root, store, api, Plotly, datasets = [], lifecyc
     const error = s.error ?? w.record?.error;
     errorNote.hidden = !error;
     errorNote.textContent = error ? t("job.failed", { error }) : "";
-    const note = s.compiled === true ? t("job.compiled", { seconds: (s.compileS ?? 0).toFixed(1) }) : (t.lang === "zh" && s.noteZh) || s.note;
+    const note = s.compiled === true ? t("job.compiled", { seconds: (s.compileS ?? 0).toFixed(1) }) : serverText(t.lang, s.note, s.noteZh);
     runNote.hidden = !note;
     runNote.textContent = note ?? "";
     const warnings = Array.isArray(w.record?.warnings) ? w.record.warnings : [];

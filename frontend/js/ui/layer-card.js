@@ -1,6 +1,7 @@
 // One layer in the designer: header (handle, index, type, output shape, parameter
 // count, move/duplicate/remove buttons), its parameter form and its error line.
 
+import { serverText } from "../lib/i18n.js";
 import { formatCount, formatShape } from "../lib/format.js";
 import { createParamForm } from "./param-form.js";
 import { h } from "./dom.js";
@@ -62,7 +63,7 @@ export function createLayerCard({ layer, schema, t, actions }) {
       { class: "layer-head" },
       handle,
       indexEl,
-      h("span", { class: "layer-type", title: (t.lang === "zh" && schema?.description_zh) || schema?.description || "", text: layer.type }),
+      h("span", { class: "layer-type", title: serverText(t.lang, schema?.description, schema?.description_zh) ?? "", text: layer.type }),
       h("span", { class: "layer-arrow", "aria-hidden": "true", text: "→" }),
       shapeEl,
       countEl,

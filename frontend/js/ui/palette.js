@@ -2,6 +2,7 @@
 // (in the server's order), with a filter box. Click adds at the end; drag drops
 // at a position.
 
+import { serverText } from "../lib/i18n.js";
 import { h, replaceChildren } from "./dom.js";
 
 export const LAYER_MIME = "application/x-torchplay-layer";
@@ -28,7 +29,7 @@ export function createPalette({ layers, t, onAdd }) {
       type: "button",
       class: ["palette-item", `cat-${layer.category}`],
       draggable: "true",
-      title: (t.lang === "zh" && layer.description_zh) || layer.description,
+      title: serverText(t.lang, layer.description, layer.description_zh),
       dataset: { type: layer.type, testid: `palette-${layer.type}` },
       text: layer.type,
       onclick: () => onAdd(layer.type),

@@ -8,6 +8,7 @@
 // "object" field with members (the doctor's policy) is a group of their fields; its value
 // is the object of those set.
 
+import { serverText } from "../lib/i18n.js";
 import { formatFieldValue, isPlainObject, parseFieldValue } from "../lib/params.js";
 import { h, replaceChildren } from "./dom.js";
 
@@ -29,7 +30,7 @@ export function createParamForm({
 }) {
   const shown = fields.filter((field) => !exclude.includes(field.name));
   // A field's help in the page's language where the server sent it (`description_zh`).
-  const helpText = (field) => (t?.lang === "zh" && field.description_zh) || field.description;
+  const helpText = (field) => serverText(t?.lang, field.description, field.description_zh);
   const helpMark = (field) => {
     const help = helpText(field);
     return help ? h("span", { class: "help", tabindex: "0", "data-tip": help, "aria-label": help, text: "?" }) : null;

@@ -49,6 +49,4 @@ def upload_dataset(
     except data.CsvError as exc:
         field = "target" if str(exc).startswith("unknown target column") else "file"
         raise HTTPException(422, [{"loc": ["body", field], "msg": str(exc), "type": "csv_invalid"}]) from None
-    return next(
-        row for row in data.catalogue(settings.data_dir, lambda e: e.name == entry.name) if row["name"] == entry.name
-    )
+    return data.catalogue_row(entry)
